@@ -1,0 +1,69 @@
+# ipps — the two commands that matter: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+IPPS := $(BIN)/ipps
+PORT ?= 8000
+PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: demo install install-dev test test-sqlite test-postgres check lint format bench clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# setuptools<81 still ships pkg_resources, which XStatic-Bootstrap's setup.py imports.
+$(VENV)/.base: $(BIN)/python constraints.txt
+	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=68,<81" wheel
+	$(BIN)/python -m pip install -q --no-build-isolation -c constraints.txt XStatic-Bootstrap
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.base pyproject.toml constraints.txt
+	$(BIN)/python -m pip install -q --no-build-isolation -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.base pyproject.toml constraints.txt
+	$(BIN)/python -m pip install -q --no-build-isolation -c constraints.txt -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(IPPS) migrate --no-input
+	$(IPPS) demo --if-empty
+	$(IPPS) serve --port $(PORT)
+
+check: install-dev
+	$(IPPS) check --fail-level WARNING
+	$(IPPS) makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: check test-sqlite test-postgres
+
+test-sqlite: install-dev
+	$(BIN)/pytest -p no:cacheprovider --create-db
+
+# Runs the whole suite again on PostgreSQL when one answers (always in CI, where .ci/run starts it).
+test-postgres: install-dev
+	@if $(BIN)/python -m ipps.core.pgcheck "$(PG_ADMIN_URL)"; then \
+		DATABASE_URL="$(PG_ADMIN_URL:/postgres=/ipps)" $(BIN)/pytest -p no:cacheprovider --create-db -m "not browser"; \
+	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required in CI but does not answer at $(PG_ADMIN_URL)"; exit 1; \
+	else echo "SKIPPED PostgreSQL run: no server answers at $(PG_ADMIN_URL)"; fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install-dev
+	cd src/ipps && ../../$(IPPS) makemessages -l zh_Hans --no-obsolete && ../../$(IPPS) compilemessages -l zh_Hans
+
+bench: install-dev
+	$(BIN)/python bench/import_enterprises.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,3 @@
+from ipps.cli import main
+
+main()

@@ -1,0 +1,167 @@
+"""The JSON API at /api/v1/: authentication, error shape and renderer shared by every router."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer, SessionAuth
+
+from ipps.core.errors import ServiceError
+
+
+class Error(Schema):
+    """Every error the API answers with: a stable code, a message, the field at fault."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    media_type = "application/json; charset=utf-8"
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class BearerTokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        from ipps.accounts.models import ApiToken, hash_token
+
+        found = (
+            ApiToken.objects.usable()
+            .select_related("user")
+            .filter(digest=hash_token(token), user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        request.api_token = found
+        return found.user
+
+
+class StaffSessionAuth(SessionAuth):
+    """The logged-in browser session (CSRF-checked on writes)."""
+
+
+api = NinjaAPI(
+    title="ipps API",
+    version="1",
+    description=(
+        "The API of ipps, the platform of an IP public service network. Authenticate with "
+        "`Authorization: Bearer <token>` (create tokens on your Tokens page or with "
+        "`ipps createtoken`) or with a browser session. Lists take `limit` and `offset` and "
+        "return `count` and `items`. Errors are `{code, message, field}`."
+    ),
+    auth=[BearerTokenAuth(), StaffSessionAuth()],
+    renderer=UnicodeJSONRenderer(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _error(request, status: int, code: str, message: str, field: str | None = None, **extra):
+    body = {"code": code, "message": str(message), "field": field, **extra}
+    return api.create_response(request, body, status=status)
+
+
+def _loc_to_field(loc) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "payload")]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors = [
+        {"field": _loc_to_field(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
+        for e in exc.errors
+    ]
+    first = errors[0] if errors else {"field": None, "message": _("Invalid input.")}
+    return _error(
+        request,
+        422,
+        "validation_error",
+        f"{first['field']}: {first['message']}" if first["field"] else first["message"],
+        first["field"],
+        errors=errors,
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def on_model_validation_error(request, exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": None if name == "__all__" else name, "message": str(msg)}
+            for name, messages in exc.message_dict.items()
+            for msg in messages
+        ]
+    else:
+        errors = [{"field": None, "message": str(m)} for m in exc.messages]
+    first = errors[0]
+    return _error(request, 422, "validation_error", first["message"], first["field"], errors=errors)
+
+
+@api.exception_handler(ServiceError)
+def on_service_error(request, exc: ServiceError):
+    return _error(request, exc.status, exc.code, exc.message, exc.field)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return _error(
+        request,
+        401,
+        "not_authenticated",
+        _("Authentication required: send 'Authorization: Bearer <token>' or log in."),
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+             409: "conflict", 413: "too_large", 415: "unsupported_media_type"}
+    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+def json_default(value):
+    return str(value)
+
+
+def dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, default=json_default)
+
+
+_registered = False
+
+
+def register_routers() -> NinjaAPI:
+    """Attach every app's router once (urls.py calls this before reading api.urls)."""
+    global _registered
+    if not _registered:
+        from ipps.accounts.api import router as accounts_router
+        from ipps.enterprises.api import router as enterprises_router
+        from ipps.network.api import router as network_router
+
+        api.add_router("", accounts_router)
+        api.add_router("", network_router)
+        api.add_router("", enterprises_router)
+        _registered = True
+    return api

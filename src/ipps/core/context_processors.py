@@ -1,0 +1,15 @@
+from ipps.network.scope import has_role, is_staff_user
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "staff": is_staff_user(user),
+            "portal": bool(getattr(user, "enterprise_id", None)),
+            "auditor": has_role(user, "auditor", "security_admin"),
+            "admin": user.is_superuser or has_role(user, "admin", "security_admin"),
+        }
+    }

@@ -1,0 +1,80 @@
+"""Who reaches what: the one place that turns a user's roles into the units they reach.
+
+A role on a unit reaches that unit's whole subtree. Results are cached on the user object, which
+lives for one request.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ipps.network.choices import BUSINESS_ROLES, Role
+
+
+def _subtree_ids(roots: Iterable[int]) -> frozenset[int]:
+    from ipps.network.models import ServiceUnit
+
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for unit_id, parent_id in ServiceUnit.objects.values_list("id", "parent_id"):
+        children[parent_id].append(unit_id)
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(children.get(node, ()))
+    return frozenset(seen)
+
+
+def unit_ids_for(user, roles: Iterable[str] = BUSINESS_ROLES) -> frozenset[int] | None:
+    """Ids of the units `user` reaches through any of `roles`; None means every unit."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    roles = frozenset(roles)
+    cache = user.__dict__.setdefault("_ipps_scope", {})
+    if roles not in cache:
+        from ipps.network.models import Membership
+
+        roots = Membership.objects.filter(user=user, role__in=roles).values_list("unit_id", flat=True)
+        roots = list(roots)
+        cache[roles] = _subtree_ids(roots) if roots else frozenset()
+    return cache[roles]
+
+
+def roles_of(user) -> set[str]:
+    if user is None or not user.is_authenticated:
+        return set()
+    cache = user.__dict__.setdefault("_ipps_roles", None)
+    if cache is None:
+        from ipps.network.models import Membership
+
+        cache = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        user.__dict__["_ipps_roles"] = cache
+    return cache
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user is not None and (getattr(user, "is_superuser", False) or roles_of(user) & set(roles)))
+
+
+def is_staff_user(user) -> bool:
+    """Network staff (any role on any unit) as opposed to an enterprise's portal user."""
+    return bool(getattr(user, "is_superuser", False) or roles_of(user))
+
+
+def reaches_unit(user, unit_id: int | None, roles: Iterable[str] = BUSINESS_ROLES) -> bool:
+    ids = unit_ids_for(user, roles)
+    return ids is None or (unit_id is not None and unit_id in ids)
+
+
+def clear_cache(user) -> None:
+    user.__dict__.pop("_ipps_scope", None)
+    user.__dict__.pop("_ipps_roles", None)
+
+
+__all__ = ["Role", "clear_cache", "has_role", "is_staff_user", "reaches_unit", "roles_of", "unit_ids_for"]

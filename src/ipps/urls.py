@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ipps.core import views as core_views
+from ipps.core.api import register_routers
+
+api = register_routers()
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("ipps.core.urls")),
+    path("accounts/", include("ipps.accounts.urls")),
+    path("units/", include("ipps.network.urls")),
+    path("enterprises/", include("ipps.enterprises.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
