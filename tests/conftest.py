@@ -43,23 +43,57 @@ class Network:
 
 @pytest.fixture
 def network(db) -> Network:
-    city = UnitFactory(kind="municipal_centre", code="BJ", name_zh="北京市知识产权公共服务中心",
-                       name_en="Beijing IP Public Service Centre", district="")
-    haidian = UnitFactory(kind="district_centre", code="DC-110108", parent=city, district="110108",
-                          name_zh="海淀区知识产权公共服务中心", name_en="Haidian IP Service Centre")
-    chaoyang = UnitFactory(kind="district_centre", code="DC-110105", parent=city, district="110105",
-                           name_zh="朝阳区知识产权公共服务中心", name_en="Chaoyang IP Service Centre")
-    ws_zgc = UnitFactory(kind="workstation", code="WS-110108-001", parent=haidian, district="110108",
-                         name_zh="中关村软件园工作站", name_en="Zhongguancun Software Park Workstation",
-                         host_park="中关村软件园")
-    ws_shangdi = UnitFactory(kind="workstation", code="WS-110108-002", parent=haidian,
-                             district="110108", name_zh="上地信息产业基地工作站")
-    ws_wangjing = UnitFactory(kind="workstation", code="WS-110105-001", parent=chaoyang,
-                              district="110105", name_zh="望京科技园工作站")
+    city = UnitFactory(
+        kind="municipal_centre",
+        code="BJ",
+        name_zh="北京市知识产权公共服务中心",
+        name_en="Beijing IP Public Service Centre",
+        district="",
+    )
+    haidian = UnitFactory(
+        kind="district_centre",
+        code="DC-110108",
+        parent=city,
+        district="110108",
+        name_zh="海淀区知识产权公共服务中心",
+        name_en="Haidian IP Service Centre",
+    )
+    chaoyang = UnitFactory(
+        kind="district_centre",
+        code="DC-110105",
+        parent=city,
+        district="110105",
+        name_zh="朝阳区知识产权公共服务中心",
+        name_en="Chaoyang IP Service Centre",
+    )
+    ws_zgc = UnitFactory(
+        kind="workstation",
+        code="WS-110108-001",
+        parent=haidian,
+        district="110108",
+        name_zh="中关村软件园工作站",
+        name_en="Zhongguancun Software Park Workstation",
+        host_park="中关村软件园",
+    )
+    ws_shangdi = UnitFactory(
+        kind="workstation",
+        code="WS-110108-002",
+        parent=haidian,
+        district="110108",
+        name_zh="上地信息产业基地工作站",
+    )
+    ws_wangjing = UnitFactory(
+        kind="workstation",
+        code="WS-110105-001",
+        parent=chaoyang,
+        district="110105",
+        name_zh="望京科技园工作站",
+    )
     ent_zgc = EnterpriseFactory(workstation=ws_zgc, name="北京中关村数智科技有限公司")
     ent_shangdi = EnterpriseFactory(workstation=ws_shangdi, name="北京上地云图软件有限公司")
-    ent_wangjing = EnterpriseFactory(workstation=ws_wangjing, district="110105",
-                                     name="北京望京生物医药有限公司")
+    ent_wangjing = EnterpriseFactory(
+        workstation=ws_wangjing, district="110105", name="北京望京生物医药有限公司"
+    )
     admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
     city_officer = UserFactory(username="city")
     membership(city_officer, city, "officer")
@@ -72,9 +106,24 @@ def network(db) -> Network:
     auditor = UserFactory(username="auditor")
     membership(auditor, city, "auditor")
     portal_zgc = UserFactory(username=f"portal-{ent_zgc.uscc.lower()}", enterprise=ent_zgc)
-    return Network(city, haidian, chaoyang, ws_zgc, ws_shangdi, ws_wangjing, ent_zgc, ent_shangdi,
-                   ent_wangjing, admin, city_officer, haidian_officer, liaison_zgc,
-                   liaison_wangjing, auditor, portal_zgc)
+    return Network(
+        city,
+        haidian,
+        chaoyang,
+        ws_zgc,
+        ws_shangdi,
+        ws_wangjing,
+        ent_zgc,
+        ent_shangdi,
+        ent_wangjing,
+        admin,
+        city_officer,
+        haidian_officer,
+        liaison_zgc,
+        liaison_wangjing,
+        auditor,
+        portal_zgc,
+    )
 
 
 class ApiClient:
@@ -89,7 +138,11 @@ class ApiClient:
 
     def _call(self, method, path, data=None, **kwargs):
         fn = getattr(self.client, method)
-        if method in ("post", "patch", "put") and "content_type" not in kwargs and not kwargs.get("multipart"):
+        if (
+            method in ("post", "patch", "put")
+            and "content_type" not in kwargs
+            and not kwargs.get("multipart")
+        ):
             kwargs["content_type"] = "application/json"
         kwargs.pop("multipart", None)
         return fn(path, data=data, headers=self.headers, **kwargs)

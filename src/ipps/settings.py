@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "ipps.accounts",
     "ipps.network",
     "ipps.enterprises",
+    "ipps.ledger",
+    "ipps.casework",
     "ipps.demo",
 ]
 
@@ -197,3 +199,27 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 1000
+
+# Office hours of the working calendar (local time): morning and afternoon sessions.
+IPPS_OFFICE_HOURS = os.environ.get("IPPS_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
+
+# Django 6 behaviour now: a URL typed without a scheme is taken as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
+# Count weekends only (and say so) when the working calendar has no data for a year.
+IPPS_CALENDAR_WEEKEND_FALLBACK = env_bool("IPPS_CALENDAR_WEEKEND_FALLBACK")
+# Attachments: largest file and accepted types.
+IPPS_ATTACHMENT_MAX_BYTES = int(os.environ.get("IPPS_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
+IPPS_ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".zip": "application/zip",
+}

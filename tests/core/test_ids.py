@@ -46,7 +46,9 @@ def test_uscc_errors_say_what_is_wrong():
 
 
 patent_digits = st.tuples(
-    st.integers(1985, 2030).map(str), st.sampled_from("12389"), st.text("0123456789", min_size=7, max_size=7)
+    st.integers(1985, 2030).map(str),
+    st.sampled_from("12389"),
+    st.text("0123456789", min_size=7, max_size=7),
 ).map("".join)
 
 
@@ -54,7 +56,12 @@ patent_digits = st.tuples(
 def test_every_valid_patent_number_passes_in_any_usual_spelling(digits):
     check = ids.patent_check_char(digits)
     canonical = f"CN{digits}.{check}"
-    for spelling in (canonical, f"{digits}{check}", f"cn {digits} . {check}", f"ZL{digits}.{check}"[2:]):
+    for spelling in (
+        canonical,
+        f"{digits}{check}",
+        f"cn {digits} . {check}",
+        f"ZL{digits}.{check}"[2:],
+    ):
         assert ids.normalize_patent_number(spelling) == canonical
 
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_PREFIX = "ipps_"
+TOKEN_PREFIX = "ipps_"  # noqa: S105 - a label, not a secret
 
 
 class User(AbstractUser):

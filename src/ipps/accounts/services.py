@@ -14,7 +14,9 @@ from ipps.network.scope import clear_cache
 
 
 @transaction.atomic
-def token_create(*, user: User, name: str, acting_user: User | None = None, request=None) -> tuple[ApiToken, str]:
+def token_create(
+    *, user: User, name: str, acting_user: User | None = None, request=None
+) -> tuple[ApiToken, str]:
     """Create a personal API token; returns the token row and the raw token, shown only once."""
     name = (name or "").strip()
     if not name:
@@ -90,5 +92,28 @@ def password_set(*, user: User, password: str, acting_user: User | None, request
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
-    audit_record(action=AuditAction.PASSWORD_CHANGED, actor=acting_user or user, obj=user, request=request)
+    audit_record(
+        action=AuditAction.PASSWORD_CHANGED, actor=acting_user or user, obj=user, request=request
+    )
+    return user
+
+
+@transaction.atomic
+def account_unlock(*, user: User, acting_user: User | None, request=None) -> User:
+    """Lift a lockout and reset the failure counter before the lock runs out."""
+    before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+    user.failed_logins = 0
+    user.locked_until = None
+    user.save(update_fields=["failed_logins", "locked_until"])
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=acting_user,
+        obj=user,
+        changes={
+            "before": before,
+            "after": {"failed_logins": 0, "locked_until": None},
+            "reason": "account_unlocked",
+        },
+        request=request,
+    )
     return user

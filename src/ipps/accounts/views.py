@@ -27,7 +27,9 @@ class LoginView(auth_views.LoginView):
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:
-        audit_record(action=AuditAction.LOGOUT, actor=request.user, obj=request.user, request=request)
+        audit_record(
+            action=AuditAction.LOGOUT, actor=request.user, obj=request.user, request=request
+        )
     logout(request)
     messages.info(request, _("You have logged out."))
     return redirect("accounts:login")

@@ -86,7 +86,11 @@ def _loc_to_field(loc) -> str | None:
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
     errors = [
-        {"field": _loc_to_field(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
+        {
+            "field": _loc_to_field(e.get("loc", ())),
+            "message": e.get("msg", ""),
+            "type": e.get("type"),
+        }
         for e in exc.errors
     ]
     first = errors[0] if errors else {"field": None, "message": _("Invalid input.")}
@@ -136,8 +140,15 @@ def on_unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-             409: "conflict", 413: "too_large", 415: "unsupported_media_type"}
+    codes = {
+        400: "bad_request",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        415: "unsupported_media_type",
+    }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 
@@ -157,11 +168,13 @@ def register_routers() -> NinjaAPI:
     global _registered
     if not _registered:
         from ipps.accounts.api import router as accounts_router
+        from ipps.core.calendar_api import router as calendar_router
         from ipps.enterprises.api import router as enterprises_router
         from ipps.network.api import router as network_router
 
         api.add_router("", accounts_router)
         api.add_router("", network_router)
         api.add_router("", enterprises_router)
+        api.add_router("", calendar_router)
         _registered = True
     return api

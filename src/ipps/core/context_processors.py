@@ -1,3 +1,4 @@
+from ipps.network.choices import BUSINESS_ROLES
 from ipps.network.scope import has_role, is_staff_user
 
 
@@ -8,6 +9,8 @@ def navigation(request):
     return {
         "nav": {
             "staff": is_staff_user(user),
+            # Auditors and security administrators hold no business role: no business menus.
+            "business": has_role(user, *BUSINESS_ROLES),
             "portal": bool(getattr(user, "enterprise_id", None)),
             "auditor": has_role(user, "auditor", "security_admin"),
             "admin": user.is_superuser or has_role(user, "admin", "security_admin"),

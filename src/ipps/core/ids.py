@@ -36,10 +36,13 @@ def normalize_uscc(value: str) -> str:
         return stdnum_uscc.validate(code)
     except stdnum_exceptions.InvalidLength:
         raise ValueError(
-            _("A Unified Social Credit Code has 18 characters; this one has %(n)d.") % {"n": len(code)}
+            _("A Unified Social Credit Code has 18 characters; this one has %(n)d.")
+            % {"n": len(code)}
         ) from None
     except stdnum_exceptions.InvalidChecksum:
-        raise ValueError(_("The check character of this Unified Social Credit Code is wrong.")) from None
+        raise ValueError(
+            _("The check character of this Unified Social Credit Code is wrong.")
+        ) from None
     except stdnum_exceptions.ValidationError:
         raise ValueError(_("This is not a valid Unified Social Credit Code.")) from None
 
@@ -81,9 +84,7 @@ def patent_type(number: str) -> str:
 def normalize_software_copyright(value: str) -> str:
     text = _fold(value)
     if not re.fullmatch(r"\d{4}SR\d{6,7}", text):
-        raise ValueError(
-            _("A software copyright registration number looks like 2021SR0123456.")
-        )
+        raise ValueError(_("A software copyright registration number looks like 2021SR0123456."))
     return text
 
 

@@ -85,7 +85,9 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices, db_index=True)
+    action = models.CharField(
+        _("action"), max_length=32, choices=AuditAction.choices, db_index=True
+    )
     object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
@@ -103,6 +105,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only")
 
     def canonical(self) -> str:
         """The text the hash covers: every field but the hash itself, in a fixed form."""
@@ -124,10 +134,73 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The audit log is append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit log is append-only")
+class CalendarDay(TimeStampedModel):
+    """An administrator's override of one day: a day off or a (make-up) working day."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(_("working day"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {_('working day') if self.is_working else _('day off')}"
+
+
+class CalendarYear(TimeStampedModel):
+    """A year whose holidays and make-up workdays have been entered by hand.
+
+    Years after the `chinesecalendar` package's data are only usable once marked here.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message for one user in the application (service-level warnings, assignments…)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=32)
+    text = models.CharField(_("text"), max_length=500)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_read_idx")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -4,5 +4,7 @@ from ipps.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("audit/", views.home, name="audit_log"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
+    path("audit/chain/", views.audit_chain, name="audit_chain"),
 ]

@@ -7,22 +7,34 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "A": ("Agriculture, forestry, animal husbandry and fishery", "农、林、牧、渔业"),
     "B": ("Mining", "采矿业"),
     "C": ("Manufacturing", "制造业"),
-    "D": ("Electricity, heat, gas and water production and supply", "电力、热力、燃气及水生产和供应业"),
+    "D": (
+        "Electricity, heat, gas and water production and supply",
+        "电力、热力、燃气及水生产和供应业",
+    ),
     "E": ("Construction", "建筑业"),
     "F": ("Wholesale and retail trade", "批发和零售业"),
     "G": ("Transport, storage and postal services", "交通运输、仓储和邮政业"),
     "H": ("Accommodation and catering", "住宿和餐饮业"),
-    "I": ("Information transmission, software and information technology services", "信息传输、软件和信息技术服务业"),
+    "I": (
+        "Information transmission, software and information technology services",
+        "信息传输、软件和信息技术服务业",
+    ),
     "J": ("Finance", "金融业"),
     "K": ("Real estate", "房地产业"),
     "L": ("Leasing and business services", "租赁和商务服务业"),
     "M": ("Scientific research and technical services", "科学研究和技术服务业"),
-    "N": ("Water conservancy, environment and public facilities management", "水利、环境和公共设施管理业"),
+    "N": (
+        "Water conservancy, environment and public facilities management",
+        "水利、环境和公共设施管理业",
+    ),
     "O": ("Residential, repair and other services", "居民服务、修理和其他服务业"),
     "P": ("Education", "教育"),
     "Q": ("Health and social work", "卫生和社会工作"),
     "R": ("Culture, sports and entertainment", "文化、体育和娱乐业"),
-    "S": ("Public administration, social security and social organisations", "公共管理、社会保障和社会组织"),
+    "S": (
+        "Public administration, social security and social organisations",
+        "公共管理、社会保障和社会组织",
+    ),
     "T": ("International organisations", "国际组织"),
 }
 
@@ -32,7 +44,11 @@ DIVISIONS: dict[str, tuple[str, str, str]] = {
     "02": ("A", "Forestry", "林业"),
     "03": ("A", "Animal husbandry", "畜牧业"),
     "04": ("A", "Fishery", "渔业"),
-    "05": ("A", "Agricultural, forestry, animal husbandry and fishery services", "农、林、牧、渔专业及辅助性活动"),
+    "05": (
+        "A",
+        "Agricultural, forestry, animal husbandry and fishery services",
+        "农、林、牧、渔专业及辅助性活动",
+    ),
     "06": ("B", "Coal mining and washing", "煤炭开采和洗选业"),
     "07": ("B", "Petroleum and natural gas extraction", "石油和天然气开采业"),
     "08": ("B", "Ferrous metal ore mining", "黑色金属矿采选业"),
@@ -47,11 +63,19 @@ DIVISIONS: dict[str, tuple[str, str, str]] = {
     "17": ("C", "Textiles", "纺织业"),
     "18": ("C", "Textile garments and apparel", "纺织服装、服饰业"),
     "19": ("C", "Leather, fur, feather and footwear", "皮革、毛皮、羽毛及其制品和制鞋业"),
-    "20": ("C", "Wood processing, bamboo, rattan, palm and straw products", "木材加工和木、竹、藤、棕、草制品业"),
+    "20": (
+        "C",
+        "Wood processing, bamboo, rattan, palm and straw products",
+        "木材加工和木、竹、藤、棕、草制品业",
+    ),
     "21": ("C", "Furniture manufacturing", "家具制造业"),
     "22": ("C", "Paper and paper products", "造纸和纸制品业"),
     "23": ("C", "Printing and reproduction of recorded media", "印刷和记录媒介复制业"),
-    "24": ("C", "Culture, education, arts, sports and entertainment goods", "文教、工美、体育和娱乐用品制造业"),
+    "24": (
+        "C",
+        "Culture, education, arts, sports and entertainment goods",
+        "文教、工美、体育和娱乐用品制造业",
+    ),
     "25": ("C", "Petroleum, coal and other fuel processing", "石油、煤炭及其他燃料加工业"),
     "26": ("C", "Chemical raw materials and chemical products", "化学原料和化学制品制造业"),
     "27": ("C", "Pharmaceutical manufacturing", "医药制造业"),
@@ -64,9 +88,17 @@ DIVISIONS: dict[str, tuple[str, str, str]] = {
     "34": ("C", "General-purpose machinery", "通用设备制造业"),
     "35": ("C", "Special-purpose machinery", "专用设备制造业"),
     "36": ("C", "Automobile manufacturing", "汽车制造业"),
-    "37": ("C", "Railway, ship, aerospace and other transport equipment", "铁路、船舶、航空航天和其他运输设备制造业"),
+    "37": (
+        "C",
+        "Railway, ship, aerospace and other transport equipment",
+        "铁路、船舶、航空航天和其他运输设备制造业",
+    ),
     "38": ("C", "Electrical machinery and equipment", "电气机械和器材制造业"),
-    "39": ("C", "Computers, communication and other electronic equipment", "计算机、通信和其他电子设备制造业"),
+    "39": (
+        "C",
+        "Computers, communication and other electronic equipment",
+        "计算机、通信和其他电子设备制造业",
+    ),
     "40": ("C", "Instruments and meters", "仪器仪表制造业"),
     "41": ("C", "Other manufacturing", "其他制造业"),
     "42": ("C", "Comprehensive utilisation of waste resources", "废弃资源综合利用业"),
@@ -77,7 +109,11 @@ DIVISIONS: dict[str, tuple[str, str, str]] = {
     "47": ("E", "Building construction", "房屋建筑业"),
     "48": ("E", "Civil engineering construction", "土木工程建筑业"),
     "49": ("E", "Building installation", "建筑安装业"),
-    "50": ("E", "Building decoration, renovation and other construction", "建筑装饰、装修和其他建筑业"),
+    "50": (
+        "E",
+        "Building decoration, renovation and other construction",
+        "建筑装饰、装修和其他建筑业",
+    ),
     "51": ("F", "Wholesale trade", "批发业"),
     "52": ("F", "Retail trade", "零售业"),
     "53": ("G", "Railway transport", "铁路运输业"),
@@ -90,7 +126,11 @@ DIVISIONS: dict[str, tuple[str, str, str]] = {
     "60": ("G", "Postal services", "邮政业"),
     "61": ("H", "Accommodation", "住宿业"),
     "62": ("H", "Catering", "餐饮业"),
-    "63": ("I", "Telecommunications, radio and television and satellite transmission services", "电信、广播电视和卫星传输服务"),
+    "63": (
+        "I",
+        "Telecommunications, radio and television and satellite transmission services",
+        "电信、广播电视和卫星传输服务",
+    ),
     "64": ("I", "Internet and related services", "互联网和相关服务"),
     "65": ("I", "Software and information technology services", "软件和信息技术服务业"),
     "66": ("J", "Monetary and financial services", "货币金融服务"),
@@ -108,7 +148,11 @@ DIVISIONS: dict[str, tuple[str, str, str]] = {
     "78": ("N", "Public facilities management", "公共设施管理业"),
     "79": ("N", "Land management", "土地管理业"),
     "80": ("O", "Residential services", "居民服务业"),
-    "81": ("O", "Repair of motor vehicles, electronic products and household goods", "机动车、电子产品和日用产品修理业"),
+    "81": (
+        "O",
+        "Repair of motor vehicles, electronic products and household goods",
+        "机动车、电子产品和日用产品修理业",
+    ),
     "82": ("O", "Other services", "其他服务业"),
     "83": ("P", "Education", "教育"),
     "84": ("Q", "Health", "卫生"),
@@ -120,9 +164,17 @@ DIVISIONS: dict[str, tuple[str, str, str]] = {
     "90": ("R", "Entertainment", "娱乐业"),
     "91": ("S", "Organisations of the Communist Party of China", "中国共产党机关"),
     "92": ("S", "State organs", "国家机构"),
-    "93": ("S", "People's political consultative conferences and democratic parties", "人民政协、民主党派"),
+    "93": (
+        "S",
+        "People's political consultative conferences and democratic parties",
+        "人民政协、民主党派",
+    ),
     "94": ("S", "Social security", "社会保障"),
-    "95": ("S", "Mass organisations, social groups and other membership organisations", "群众团体、社会团体和其他成员组织"),
+    "95": (
+        "S",
+        "Mass organisations, social groups and other membership organisations",
+        "群众团体、社会团体和其他成员组织",
+    ),
     "96": ("S", "Grassroots mass self-governing organisations", "基层群众自治组织及其他组织"),
     "97": ("T", "International organisations", "国际组织"),
 }
@@ -177,5 +229,3 @@ def parse_industry(text: str) -> tuple[str, str]:
         if value in (zh, en.upper()):
             return code, ""
     raise ValueError(text)
-
-

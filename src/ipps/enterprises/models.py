@@ -62,7 +62,9 @@ class Enterprise(ArchivableModel):
         verbose_name=_("responsible unit"),
         on_delete=models.PROTECT,
         related_name="enterprises",
-        help_text=_("The workstation (or district centre) responsible for serving this enterprise."),
+        help_text=_(
+            "The workstation (or district centre) responsible for serving this enterprise."
+        ),
     )
     industry_section = models.CharField(_("industry section"), max_length=1, blank=True)
     industry_division = models.CharField(_("industry division"), max_length=2, blank=True)
@@ -169,7 +171,9 @@ class PriorityListing(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["enterprise", "year"],
                 name="priority_unique_year",
-                violation_error_message=_("This enterprise is already on that year's priority list."),
+                violation_error_message=_(
+                    "This enterprise is already on that year's priority list."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(year__gte=2000, year__lte=2100),
@@ -213,7 +217,9 @@ class IPAsset(ArchivableModel):
                 fields=["kind", "number"],
                 condition=~models.Q(number=""),
                 name="ipasset_unique_number",
-                violation_error_message=_("An IP asset of this kind with this number exists already."),
+                violation_error_message=_(
+                    "An IP asset of this kind with this number exists already."
+                ),
             ),
         ]
 
@@ -252,3 +258,83 @@ def normalize_asset_number(kind: str, number: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFKC", number).strip().upper()
+
+
+# --- import jobs (owned by the import slice) ---
+
+
+def import_upload_to(instance, filename: str) -> str:
+    """Uploaded files are kept under MEDIA_ROOT/imports/ with a random name; the original is in file_name."""
+    import os
+    import uuid
+
+    ext = os.path.splitext(filename)[1].lower()[:8]
+    return f"imports/{uuid.uuid4().hex}{ext}"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An import job is seen by the person who started it, and by superusers."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(created_by=user)
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded file of enterprises being imported in the background, with its progress and report."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CHECKING = "checking", _("Checking rows")
+        WRITING = "writing", _("Writing")
+        IMPORTED = "imported", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    FINISHED = (Status.IMPORTED, Status.REFUSED, Status.FAILED)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    file = models.FileField(_("uploaded file"), upload_to=import_upload_to, max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    partial = models.BooleanField(
+        _("import the good rows only"),
+        default=False,
+        help_text=_("Without it, one bad row refuses the whole file."),
+    )
+    language = models.CharField(_("language of the report"), max_length=16, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows in the file (about)"), null=True, blank=True)
+    rows_processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} · {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.rows_total:
+            return 0
+        return max(0, min(99, round(100 * self.rows_processed / self.rows_total)))
+
+
+# --- end import slice ---

@@ -61,11 +61,11 @@ class ServiceUnit(TreeNode, TimeStampedModel):
         help_text=_("For workstations: the park, incubator or co-working space that hosts it."),
     )
     district = models.CharField(_("district"), max_length=8, choices=District.choices, blank=True)
-    region = models.CharField(
-        _("region"), max_length=16, choices=PartnerRegion.choices, blank=True
-    )
+    region = models.CharField(_("region"), max_length=16, choices=PartnerRegion.choices, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -111,7 +111,11 @@ class ServiceUnit(TreeNode, TimeStampedModel):
         return self.name_zh
 
     def clean(self) -> None:
+        # Our checks first, so that a cycle gets our message on `parent`, not tree-queries' own.
+        self._check_tree_shape()
         super().clean()
+
+    def _check_tree_shape(self) -> None:
         errors: dict[str, list[str]] = {}
         expected = ALLOWED_PARENT_KIND.get(self.kind)
         parent = self.parent
@@ -128,7 +132,9 @@ class ServiceUnit(TreeNode, TimeStampedModel):
                 )
             elif parent.kind != expected:
                 errors.setdefault("parent", []).append(
-                    _("A %(kind)s cannot sit under a %(parent_kind)s (%(parent)s); it must sit under a %(expected)s.")
+                    _(
+                        "A %(kind)s cannot sit under a %(parent_kind)s (%(parent)s); it must sit under a %(expected)s."
+                    )
                     % {
                         "kind": self.get_kind_display(),
                         "parent_kind": parent.get_kind_display(),

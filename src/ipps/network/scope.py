@@ -12,12 +12,20 @@ from collections.abc import Iterable
 from ipps.network.choices import BUSINESS_ROLES, Role
 
 
-def _subtree_ids(roots: Iterable[int]) -> frozenset[int]:
+def _children_map() -> dict[int | None, list[int]]:
     from ipps.network.models import ServiceUnit
 
     children: dict[int | None, list[int]] = defaultdict(list)
     for unit_id, parent_id in ServiceUnit.objects.values_list("id", "parent_id"):
         children[parent_id].append(unit_id)
+    return children
+
+
+def _subtree_ids(
+    roots: Iterable[int], children: dict[int | None, list[int]] | None = None
+) -> frozenset[int]:
+    if children is None:
+        children = _children_map()
     seen: set[int] = set()
     stack = list(roots)
     while stack:
@@ -29,6 +37,17 @@ def _subtree_ids(roots: Iterable[int]) -> frozenset[int]:
     return frozenset(seen)
 
 
+def _memberships(user) -> list[tuple[int, str]]:
+    """(unit id, role) of every membership of the user, loaded once per request."""
+    if "_ipps_memberships" not in user.__dict__:
+        from ipps.network.models import Membership
+
+        user.__dict__["_ipps_memberships"] = list(
+            Membership.objects.filter(user=user).values_list("unit_id", "role")
+        )
+    return user.__dict__["_ipps_memberships"]
+
+
 def unit_ids_for(user, roles: Iterable[str] = BUSINESS_ROLES) -> frozenset[int] | None:
     """Ids of the units `user` reaches through any of `roles`; None means every unit."""
     if user is None or not user.is_authenticated:
@@ -38,11 +57,12 @@ def unit_ids_for(user, roles: Iterable[str] = BUSINESS_ROLES) -> frozenset[int] 
     roles = frozenset(roles)
     cache = user.__dict__.setdefault("_ipps_scope", {})
     if roles not in cache:
-        from ipps.network.models import Membership
-
-        roots = Membership.objects.filter(user=user, role__in=roles).values_list("unit_id", flat=True)
-        roots = list(roots)
-        cache[roles] = _subtree_ids(roots) if roots else frozenset()
+        roots = [unit_id for unit_id, role in _memberships(user) if role in roles]
+        if roots and "_ipps_tree" not in user.__dict__:
+            user.__dict__["_ipps_tree"] = _children_map()
+        cache[roles] = (
+            _subtree_ids(roots, user.__dict__.get("_ipps_tree")) if roots else frozenset()
+        )
     return cache[roles]
 
 
@@ -51,15 +71,15 @@ def roles_of(user) -> set[str]:
         return set()
     cache = user.__dict__.setdefault("_ipps_roles", None)
     if cache is None:
-        from ipps.network.models import Membership
-
-        cache = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        cache = {role for _unit, role in _memberships(user)}
         user.__dict__["_ipps_roles"] = cache
     return cache
 
 
 def has_role(user, *roles: str) -> bool:
-    return bool(user is not None and (getattr(user, "is_superuser", False) or roles_of(user) & set(roles)))
+    return bool(
+        user is not None and (getattr(user, "is_superuser", False) or roles_of(user) & set(roles))
+    )
 
 
 def is_staff_user(user) -> bool:
@@ -74,7 +94,16 @@ def reaches_unit(user, unit_id: int | None, roles: Iterable[str] = BUSINESS_ROLE
 
 def clear_cache(user) -> None:
     user.__dict__.pop("_ipps_scope", None)
-    user.__dict__.pop("_ipps_roles", None)
+    for key in ("_ipps_roles", "_ipps_memberships", "_ipps_tree"):
+        user.__dict__.pop(key, None)
 
 
-__all__ = ["Role", "clear_cache", "has_role", "is_staff_user", "reaches_unit", "roles_of", "unit_ids_for"]
+__all__ = [
+    "Role",
+    "clear_cache",
+    "has_role",
+    "is_staff_user",
+    "reaches_unit",
+    "roles_of",
+    "unit_ids_for",
+]

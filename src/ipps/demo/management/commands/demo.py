@@ -1,0 +1,130 @@
+"""`ipps demo`: load the demo network (Beijing's 1 + 17 + 87, partners, enterprises, logins)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ipps.demo.load import DEMO_PASSWORD, load_demo
+from ipps.demo.plan import DEFAULT_ENTERPRISES, DEFAULT_SEED, PORTAL_EVERY
+from ipps.network.models import ServiceUnit
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Load the demo network: the municipal centre, 17 district centres, 87 workstations, "
+        "partners, enterprises with their IP assets, the priority lists and demo logins. "
+        "Running it again creates nothing new."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=_("Do nothing when the database already holds any service unit."),
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=_(
+                "Seed of the generator (default %(default)s); the same seed gives the same data."
+            ),
+        )
+        parser.add_argument(
+            "--enterprises",
+            type=int,
+            default=DEFAULT_ENTERPRISES,
+            help=_("How many enterprises to generate (default %(default)s)."),
+        )
+
+    def handle(self, *args, **options):
+        if options["enterprises"] < 0:
+            raise CommandError(_("--enterprises cannot be negative."))
+        if options["if_empty"] and ServiceUnit.objects.exists():
+            self.stdout.write(
+                _("The database already holds service units; the demo was not loaded (--if-empty).")
+            )
+            return
+        result = load_demo(seed=options["seed"], enterprises=options["enterprises"])
+        plan, created = result.plan, result.created
+        kinds = {}
+        for unit in plan.units:
+            kinds[unit.kind] = kinds.get(unit.kind, 0) + 1
+        write = self.stdout.write
+        if not result.created_anything:
+            write(_("The demo network is already loaded; nothing new was created."))
+        else:
+            write(
+                self.style.SUCCESS(
+                    _("Demo network loaded in %(s).1f s (seed %(seed)d).")
+                    % {"s": result.seconds, "seed": options["seed"]}
+                )
+            )
+        write(
+            _(
+                "Units: %(units)d in the plan (%(m)d municipal centre, %(d)d district centres, "
+                "%(w)d workstations, %(p)d partners); %(new)d created."
+            )
+            % {
+                "units": len(plan.units),
+                "m": kinds.get("municipal_centre", 0),
+                "d": kinds.get("district_centre", 0),
+                "w": kinds.get("workstation", 0),
+                "p": kinds.get("partner", 0),
+                "new": created["units"],
+            }
+        )
+        years = sorted({li.year for li in plan.listings}, reverse=True)
+        per_year = ", ".join(
+            f"{y}: {sum(1 for li in plan.listings if li.year == y)}" for y in years
+        )
+        write(
+            _(
+                "Enterprises: %(e)d (%(e_new)d created); IP assets: %(a)d (%(a_new)d created); "
+                "priority listings: %(per_year)s (%(l_new)d created)."
+            )
+            % {
+                "e": len(plan.enterprises),
+                "e_new": created["enterprises"],
+                "a": len(plan.assets),
+                "a_new": created["ip_assets"],
+                "per_year": per_year or "—",
+                "l_new": created["priority_listings"],
+            }
+        )
+        write(
+            _("Users: %(u)d (%(u_new)d created); roles: %(m_new)d created.")
+            % {"u": len(plan.users), "u_new": created["users"], "m_new": created["memberships"]}
+        )
+        write("")
+        write(_("Log in with the password %(pw)s as:") % {"pw": DEMO_PASSWORD})
+        portal = [u for u in plan.users if u.enterprise_uscc]
+        lines = [
+            ("admin", _("superuser")),
+            ("city", _("officer of the municipal centre (BJ)")),
+            ("auditor", _("auditor at the municipal centre")),
+            ("security", _("security administrator at the municipal centre")),
+            (
+                "district-110108",
+                _(
+                    "officer of a district centre; one per district: district-<GB/T 2260 code>, district-bda"
+                ),
+            ),
+            (
+                "liaison-ws-110108-001",
+                _("liaison of a workstation; one per workstation: liaison-<workstation code>"),
+            ),
+        ]
+        if portal:
+            lines.append(
+                (
+                    portal[0].username,
+                    _("portal user of one enterprise; %(n)d such users (every %(k)dth enterprise)")
+                    % {"n": len(portal), "k": PORTAL_EVERY},
+                )
+            )
+        width = max(len(name) for name, _text in lines)
+        for name, text in lines:
+            write(f"  {name.ljust(width)}  {text}")

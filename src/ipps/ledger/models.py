@@ -1,0 +1,90 @@
+"""The ledger: one immutable row per act of service; every statistic reads it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ipps.core.choices import ChainStage, Channel, IPType
+from ipps.ledger.choices import RecordKind
+
+
+class ServiceRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Ledger rows are immutable; write a reversing row instead")
+
+    def delete(self):
+        raise TypeError("Ledger rows are immutable; write a reversing row instead")
+
+    def visible_to(self, user):
+        from ipps.network.scope import unit_ids_for
+
+        if user is None or not user.is_authenticated or getattr(user, "enterprise_id", None):
+            return self.none()
+        ids = unit_ids_for(user)
+        return self if ids is None else self.filter(unit_id__in=ids)
+
+
+class ServiceRecord(models.Model):
+    """One act of service by a unit, written once by the service that did it; never changed."""
+
+    unit = models.ForeignKey(
+        "network.ServiceUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_records",
+    )
+    date = models.DateField(_("date"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    ip_type = models.CharField(_("IP type"), max_length=32, choices=IPType.choices, blank=True)
+    chain_stage = models.CharField(
+        _("chain stage"), max_length=16, choices=ChainStage.choices, blank=True
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    quantity = models.IntegerField(_("quantity"), default=1)
+    source_type = models.CharField(_("source type"), max_length=64)
+    source_id = models.CharField(_("source id"), max_length=64)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ServiceRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        indexes = [
+            models.Index(fields=["unit", "date"], name="ledger_unit_date_idx"),
+            models.Index(fields=["source_type", "source_id"], name="ledger_source_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "kind"],
+                condition=models.Q(reverses__isnull=True),
+                name="ledger_one_original_per_source",
+                violation_error_message=_("This act of service is already in the ledger."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} ×{self.quantity}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Ledger rows are immutable; write a reversing row instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ledger rows are immutable; write a reversing row instead")
