@@ -202,9 +202,6 @@ NINJA_PAGINATION_MAX_LIMIT = 1000
 
 # Office hours of the working calendar (local time): morning and afternoon sessions.
 IPPS_OFFICE_HOURS = os.environ.get("IPPS_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
-
-# Django 6 behaviour now: a URL typed without a scheme is taken as https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 # Count weekends only (and say so) when the working calendar has no data for a year.
 IPPS_CALENDAR_WEEKEND_FALLBACK = env_bool("IPPS_CALENDAR_WEEKEND_FALLBACK")
 # Attachments: largest file and accepted types.

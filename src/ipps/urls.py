@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("ipps.accounts.urls")),
     path("units/", include("ipps.network.urls")),
     path("enterprises/", include("ipps.enterprises.urls")),
+    path("", include("ipps.casework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

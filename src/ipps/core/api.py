@@ -168,7 +168,9 @@ def register_routers() -> NinjaAPI:
     global _registered
     if not _registered:
         from ipps.accounts.api import router as accounts_router
+        from ipps.casework.api import router as casework_router
         from ipps.core.calendar_api import router as calendar_router
+        from ipps.ledger.api import router as ledger_router
         from ipps.enterprises.api import router as enterprises_router
         from ipps.network.api import router as network_router
 
@@ -176,5 +178,7 @@ def register_routers() -> NinjaAPI:
         api.add_router("", network_router)
         api.add_router("", enterprises_router)
         api.add_router("", calendar_router)
+        api.add_router("", casework_router)
+        api.add_router("", ledger_router)
         _registered = True
     return api

@@ -1,0 +1,1027 @@
+"""Writes on service requests: intake, the state machine, escalation, service levels, the ledger.
+
+Every function is one transaction, checks that the acting user may do it, appends to the request's
+timeline, writes the audit row and, on resolution, the ledger row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ipps.casework import sla
+from ipps.casework.choices import (
+    OPEN_STATUSES,
+    Category,
+    EventKind,
+    RequestStatus,
+    Visibility,
+)
+from ipps.casework.models import (
+    Article,
+    Attachment,
+    Expert,
+    InfringementCase,
+    ReferenceCounter,
+    RequestEvent,
+    ServiceRequest,
+)
+from ipps.core.audit import audit_record, diff, snapshot
+from ipps.core.choices import AuditAction, IPType
+from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
+from ipps.core.models import Notification
+from ipps.core.search import token_text
+from ipps.ledger.choices import RecordKind
+from ipps.ledger.services import ledger_record, ledger_reverse
+from ipps.network.choices import EDITOR_ROLES, Role, UnitKind
+from ipps.network.models import Membership, ServiceUnit
+from ipps.network.scope import unit_ids_for
+
+S = RequestStatus
+
+# action -> statuses it may start from; the status it leads to (None: unchanged)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "acknowledge": (frozenset({S.NEW, S.ESCALATED, S.REOPENED}), S.ACKNOWLEDGED),
+    "start": (frozenset({S.NEW, S.ACKNOWLEDGED, S.ESCALATED, S.REOPENED}), S.IN_PROGRESS),
+    "wait": (
+        frozenset({S.NEW, S.ACKNOWLEDGED, S.IN_PROGRESS, S.ESCALATED, S.REOPENED}),
+        S.WAITING_ON_ENTERPRISE,
+    ),
+    "resume": (frozenset({S.WAITING_ON_ENTERPRISE}), S.IN_PROGRESS),
+    "escalate": (
+        frozenset({S.NEW, S.ACKNOWLEDGED, S.IN_PROGRESS, S.ESCALATED, S.REOPENED}),
+        S.ESCALATED,
+    ),
+    "resolve": (
+        frozenset(
+            {S.NEW, S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_ON_ENTERPRISE, S.ESCALATED, S.REOPENED}
+        ),
+        S.RESOLVED,
+    ),
+    "close": (frozenset({S.RESOLVED}), S.CLOSED),
+    "reopen": (frozenset({S.RESOLVED, S.CLOSED}), S.REOPENED),
+    "assign": (frozenset(OPEN_STATUSES), None),
+    "refer": (frozenset(OPEN_STATUSES - {S.WAITING_ON_ENTERPRISE}), None),
+    "comment": (frozenset(S.values), None),
+    "attach": (frozenset(S.values), None),
+    "rate": (frozenset({S.RESOLVED, S.CLOSED}), None),
+}
+
+# Days after resolution during which the enterprise may still reopen a request.
+REOPEN_WINDOW_DAYS = 30
+
+
+# Access --------------------------------------------------------------------------------------------
+
+
+def is_enterprise_user(user, request: ServiceRequest) -> bool:
+    return bool(
+        request.enterprise_id and getattr(user, "enterprise_id", None) == request.enterprise_id
+    )
+
+
+def is_assigned_expert(user, request: ServiceRequest) -> bool:
+    return request.experts.filter(user=user).exists() if user.is_authenticated else False
+
+
+def can_work_on(user, request: ServiceRequest) -> bool:
+    """Staff who may act on a request: editors reaching its handling unit (incl. ancestors)."""
+    ids = unit_ids_for(user, EDITOR_ROLES)
+    return ids is None or request.handling_unit_id in ids
+
+
+def can_see_content(user, request: ServiceRequest) -> bool:
+    """Confidential requests: full content only for the handling unit's own staff, assigned
+    experts and the enterprise itself; ancestors see that they exist and their status."""
+    if not request.confidential:
+        return True
+    if user.is_superuser or is_enterprise_user(user, request) or is_assigned_expert(user, request):
+        return True
+    return Membership.objects.filter(
+        user=user, unit_id=request.handling_unit_id, role__in=EDITOR_ROLES
+    ).exists()
+
+
+def _require(action: str, request: ServiceRequest) -> None:
+    allowed, _target = TRANSITIONS[action]
+    if request.status not in allowed:
+        raise ConflictError(
+            "illegal_transition",
+            _("A request that is “%(status)s” cannot be given the action “%(action)s”.")
+            % {"status": request.get_status_display(), "action": action},
+            field="status",
+        )
+
+
+def _require_staff(user, request: ServiceRequest) -> None:
+    if not can_work_on(user, request):
+        raise PermissionDeniedError(
+            "not_allowed", _("Only staff of the handling unit or above may do this.")
+        )
+
+
+def _lock(request: ServiceRequest) -> ServiceRequest:
+    """Re-read the request under a row lock, so concurrent actions apply one after another."""
+    return ServiceRequest.objects.select_for_update().get(pk=request.pk)
+
+
+# Events and notifications --------------------------------------------------------------------------
+
+
+def _event(
+    request: ServiceRequest,
+    *,
+    kind: str,
+    actor=None,
+    at: dt.datetime | None = None,
+    visibility: str = Visibility.INTERNAL,
+    from_status: str = "",
+    to_status: str = "",
+    from_unit=None,
+    to_unit=None,
+    body: str = "",
+    data: dict | None = None,
+) -> RequestEvent:
+    event = RequestEvent(
+        request=request,
+        at=at or timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        kind=kind,
+        visibility=visibility,
+        from_status=from_status,
+        to_status=to_status,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        body=body,
+        data=data or {},
+    )
+    event.save()
+    return event
+
+
+def notify(users, *, kind: str, text: str, link: str = "") -> None:
+    rows = [
+        Notification(user=u, kind=kind, text=text[:500], link=link) for u in users if u is not None
+    ]
+    if rows:
+        Notification.objects.bulk_create(rows)
+
+
+def request_link(request: ServiceRequest) -> str:
+    return f"/requests/{request.pk}/"
+
+
+def unit_officers(unit_id: int):
+    from ipps.accounts.models import User
+
+    return User.objects.filter(
+        is_active=True,
+        memberships__unit_id=unit_id,
+        memberships__role__in=[Role.OFFICER, Role.ADMIN],
+    ).distinct()
+
+
+def _set_status(
+    request: ServiceRequest,
+    action: str,
+    *,
+    actor,
+    now,
+    body="",
+    visibility=Visibility.ENTERPRISE,
+    data=None,
+):
+    _allowed, target = TRANSITIONS[action]
+    previous = request.status
+    request.status = target
+    _event(
+        request,
+        kind=EventKind.STATUS,
+        actor=actor,
+        at=now,
+        visibility=visibility,
+        from_status=previous,
+        to_status=target,
+        body=body,
+        data={"action": action, **(data or {})},
+    )
+    return previous
+
+
+def _first_response(request: ServiceRequest, now: dt.datetime) -> None:
+    if request.first_responded_at is None:
+        request.first_responded_at = now
+        if request.first_response_due and now > request.first_response_due:
+            request.breached_response = True
+
+
+def _save(
+    request: ServiceRequest, before: dict, *, actor, http=None, action=AuditAction.UPDATE
+) -> None:
+    request.full_clean(exclude=["experts", "answered_with"])
+    request.save()
+    audit_record(
+        action=action,
+        actor=actor,
+        obj=request,
+        changes=diff(before, snapshot(request)),
+        request=http,
+    )
+
+
+# Intake ---------------------------------------------------------------------------------------------
+
+
+def next_reference(year: int) -> str:
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=models.F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"SR-{year}-{counter.last:06d}"
+
+
+def route_unit(
+    *, enterprise=None, unit: ServiceUnit | None = None, district: str = ""
+) -> ServiceUnit:
+    """A portal request goes to the enterprise's workstation; a public one to the chosen unit or the
+    district's centre."""
+    if enterprise is not None and unit is None:
+        return enterprise.workstation
+    if unit is not None:
+        if unit.kind == UnitKind.PARTNER:
+            raise ServiceError(
+                "bad_unit",
+                _("Requests are received by the network's own units, not by partners."),
+                field="unit",
+            )
+        return unit
+    if district:
+        centre = ServiceUnit.objects.filter(
+            kind=UnitKind.DISTRICT_CENTRE, district=district
+        ).first()
+        if centre is not None:
+            return centre
+    raise ServiceError(
+        "unit_required", _("Choose the unit that should answer the request."), field="unit"
+    )
+
+
+@transaction.atomic
+def request_create(
+    *,
+    subject: str,
+    description: str,
+    channel: str,
+    ip_type: str,
+    chain_stage: str,
+    category: str,
+    acting_user,
+    enterprise=None,
+    unit: ServiceUnit | None = None,
+    district: str = "",
+    requester_name: str = "",
+    requester_phone: str = "",
+    requester_email: str = "",
+    requester_organisation: str = "",
+    priority: str = "normal",
+    confidential: bool = False,
+    received_at: dt.datetime | None = None,
+    auto_assign: bool = True,
+    http=None,
+) -> ServiceRequest:
+    """Take in a request: route it, start its service-level clock, open its timeline."""
+    is_portal = acting_user is not None and getattr(acting_user, "enterprise_id", None)
+    if is_portal:
+        enterprise = acting_user.enterprise
+    if enterprise is None and not (requester_name or "").strip():
+        raise ServiceError(
+            "requester_required",
+            _("Give the enterprise or the requester's name."),
+            field="requester_name",
+        )
+    handling = route_unit(enterprise=enterprise, unit=unit, district=district)
+    if acting_user is not None and acting_user.is_authenticated and not is_portal:
+        ids = unit_ids_for(acting_user, EDITOR_ROLES)
+        visible = unit_ids_for(acting_user)
+        reaches_enterprise = (
+            enterprise is None or visible is None or enterprise.workstation_id in visible
+        )
+        if ids is not None and handling.pk not in ids or not reaches_enterprise:
+            raise PermissionDeniedError(
+                "not_allowed", _("You may record requests only for units you work for.")
+            )
+    now = timezone.now()
+    received = received_at or now
+    if received > now + dt.timedelta(minutes=5):
+        raise ServiceError(
+            "in_future", _("The time received cannot be in the future."), field="received_at"
+        )
+    request = ServiceRequest(
+        reference=next_reference(timezone.localtime(received).year),
+        enterprise=enterprise,
+        requester_name=requester_name.strip(),
+        requester_phone=requester_phone.strip(),
+        requester_email=requester_email.strip(),
+        requester_organisation=requester_organisation.strip(),
+        handling_unit=handling,
+        originating_unit=handling,
+        channel=channel,
+        ip_type=ip_type,
+        chain_stage=chain_stage,
+        category=category,
+        subject=(subject or "").strip(),
+        description=(description or "").strip(),
+        priority=priority,
+        confidential=bool(confidential) or ip_type == IPType.TRADE_SECRET,
+        received_at=received,
+        created_by=acting_user
+        if acting_user is not None and acting_user.is_authenticated
+        else None,
+    )
+    request.search_tokens = token_text(request.subject, request.description)
+    sla.compute_dues(request, sla.policy_for(request), now)
+    request.full_clean(exclude=["experts", "answered_with"])
+    request.save()
+    _event(
+        request,
+        kind=EventKind.CREATED,
+        actor=acting_user,
+        at=received,
+        visibility=Visibility.ENTERPRISE,
+        to_status=S.NEW,
+        to_unit=handling,
+        data={"channel": channel},
+    )
+    if category == Category.INFRINGEMENT:
+        InfringementCase.objects.create(request=request, created_by=request.created_by)
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=acting_user,
+        obj=request,
+        changes={"after": snapshot(request)},
+        request=http,
+    )
+    if auto_assign:
+        assignee = least_loaded_liaison(handling)
+        if assignee is not None:
+            _assign(request, assignee, actor=None, now=now, auto=True)
+            request.save(update_fields=["assignee", "status", "updated_at"])
+    return request
+
+
+# Assignment -----------------------------------------------------------------------------------------
+
+
+def least_loaded_liaison(unit: ServiceUnit):
+    """The unit's liaison (for a centre: officer) with the fewest open requests; ties by name."""
+    from ipps.accounts.models import User
+
+    role = Role.LIAISON if unit.kind == UnitKind.WORKSTATION else Role.OFFICER
+    candidates = (
+        User.objects.filter(is_active=True, memberships__unit=unit, memberships__role=role)
+        .annotate(
+            load=models.Count(
+                "assigned_requests",
+                filter=models.Q(assigned_requests__status__in=OPEN_STATUSES),
+                distinct=True,
+            )
+        )
+        .order_by("load", "username")
+    )
+    return candidates.first()
+
+
+def _assign(request: ServiceRequest, assignee, *, actor, now, auto: bool = False) -> None:
+    previous = request.assignee
+    request.assignee = assignee
+    _event(
+        request,
+        kind=EventKind.ASSIGNMENT,
+        actor=actor,
+        at=now,
+        data={
+            "from": previous.get_username() if previous else None,
+            "to": assignee.get_username() if assignee else None,
+            "auto": auto,
+        },
+    )
+    if assignee is not None and assignee != actor:
+        notify(
+            [assignee],
+            kind="assigned",
+            text=_("Request %(ref)s was assigned to you: %(subject)s")
+            % {"ref": request.reference, "subject": request.subject},
+            link=request_link(request),
+        )
+
+
+@transaction.atomic
+def request_assign(
+    *, request: ServiceRequest, acting_user, assignee=None, auto: bool = False, http=None
+) -> ServiceRequest:
+    request = _lock(request)
+    _require_staff(acting_user, request)
+    _require("assign", request)
+    before = snapshot(request)
+    now = timezone.now()
+    if auto or assignee is None:
+        assignee = least_loaded_liaison(request.handling_unit)
+        if assignee is None:
+            raise ServiceError(
+                "no_assignee", _("This unit has nobody to assign the request to."), field="assignee"
+            )
+    elif not Membership.objects.filter(
+        user=assignee, unit_id__in=_unit_and_ancestors(request.handling_unit), role__in=EDITOR_ROLES
+    ).exists():
+        raise ServiceError(
+            "bad_assignee", _("The assignee must work for the handling unit."), field="assignee"
+        )
+    _assign(request, assignee, actor=acting_user, now=now, auto=auto)
+    if (
+        request.status in (S.NEW, S.ACKNOWLEDGED, S.ESCALATED, S.REOPENED)
+        and assignee == acting_user
+    ):
+        _set_status(request, "start", actor=acting_user, now=now)
+    _save(request, before, actor=acting_user, http=http)
+    return request
+
+
+def _unit_and_ancestors(unit: ServiceUnit) -> list[int]:
+    ids = []
+    node = unit
+    while node is not None:
+        ids.append(node.pk)
+        node = node.parent
+    return ids
+
+
+# Status actions -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_acknowledge(
+    *, request: ServiceRequest, acting_user, message: str = "", http=None
+) -> ServiceRequest:
+    request = _lock(request)
+    _require_staff(acting_user, request)
+    _require("acknowledge", request)
+    before = snapshot(request)
+    now = timezone.now()
+    _set_status(request, "acknowledge", actor=acting_user, now=now, body=message)
+    _first_response(request, now)
+    if request.assignee is None:
+        request.assignee = acting_user
+    _save(request, before, actor=acting_user, http=http)
+    return request
+
+
+@transaction.atomic
+def request_comment(
+    *, request: ServiceRequest, acting_user, body: str, internal: bool = False, http=None
+) -> RequestEvent:
+    """A comment: staff's may be internal; the enterprise's are always visible and, while the
+    request waits on the enterprise, its reply resumes the clock."""
+    request = _lock(request)
+    body = (body or "").strip()
+    if not body:
+        raise ServiceError("empty_comment", _("Write something to comment."), field="body")
+    enterprise_side = is_enterprise_user(acting_user, request)
+    if not enterprise_side and not is_assigned_expert(acting_user, request):
+        _require_staff(acting_user, request)
+    if enterprise_side and internal:
+        raise ServiceError(
+            "not_allowed", _("Enterprise comments are always visible."), field="internal"
+        )
+    now = timezone.now()
+    event = _event(
+        request,
+        kind=EventKind.COMMENT,
+        actor=acting_user,
+        at=now,
+        visibility=Visibility.INTERNAL if internal else Visibility.ENTERPRISE,
+        body=body,
+    )
+    before = snapshot(request)
+    if enterprise_side:
+        if request.status == S.WAITING_ON_ENTERPRISE:
+            _resume(request, acting_user, now)
+        notify(
+            [request.assignee],
+            kind="enterprise_reply",
+            text=_("The enterprise replied on %(ref)s.") % {"ref": request.reference},
+            link=request_link(request),
+        )
+    elif not internal:
+        _first_response(request, now)
+        if request.status in (S.NEW, S.ACKNOWLEDGED, S.ESCALATED, S.REOPENED):
+            _set_status(request, "start", actor=acting_user, now=now)
+    if snapshot(request) != before:
+        request.save()
+    return event
+
+
+@transaction.atomic
+def request_wait(
+    *, request: ServiceRequest, acting_user, message: str, http=None
+) -> ServiceRequest:
+    """Ask the enterprise for something; the clock pauses until it answers or staff resume."""
+    request = _lock(request)
+    _require_staff(acting_user, request)
+    _require("wait", request)
+    if not (message or "").strip():
+        raise ServiceError(
+            "message_required", _("Say what the enterprise should provide."), field="message"
+        )
+    before = snapshot(request)
+    now = timezone.now()
+    _set_status(request, "wait", actor=acting_user, now=now, body=message.strip())
+    _first_response(request, now)
+    request.paused_at = now
+    _save(request, before, actor=acting_user, http=http)
+    return request
+
+
+def _resume(request: ServiceRequest, actor, now: dt.datetime) -> None:
+    request.paused_seconds += sla.paused_working_seconds(request, now)
+    request.paused_at = None
+    _set_status(request, "resume", actor=actor, now=now)
+    sla.compute_dues(request, request.sla_policy, now)
+
+
+@transaction.atomic
+def request_resume(*, request: ServiceRequest, acting_user, http=None) -> ServiceRequest:
+    request = _lock(request)
+    _require_staff(acting_user, request)
+    _require("resume", request)
+    before = snapshot(request)
+    _resume(request, acting_user, timezone.now())
+    _save(request, before, actor=acting_user, http=http)
+    return request
+
+
+@transaction.atomic
+def request_escalate(
+    *,
+    request: ServiceRequest,
+    acting_user,
+    to_unit: ServiceUnit | None = None,
+    reason: str,
+    http=None,
+) -> ServiceRequest:
+    """Hand the request up the tree (workstation → district centre → municipal centre). The clock
+    keeps running from intake."""
+    request = _lock(request)
+    _require_staff(acting_user, request)
+    _require("escalate", request)
+    if not (reason or "").strip():
+        raise ServiceError("reason_required", _("Give the reason for escalating."), field="reason")
+    current = request.handling_unit
+    if to_unit is None:
+        to_unit = current.parent
+    if (
+        to_unit is None
+        or to_unit.pk not in _unit_and_ancestors(current)[1:]
+        or to_unit.kind == UnitKind.PARTNER
+    ):
+        raise ServiceError(
+            "escalation_not_upward",
+            _("A request is escalated only upward, to a unit above %(unit)s.")
+            % {"unit": current.code},
+            field="to_unit",
+        )
+    before = snapshot(request)
+    now = timezone.now()
+    _first_response(request, now)
+    _event(
+        request,
+        kind=EventKind.ESCALATION,
+        actor=acting_user,
+        at=now,
+        visibility=Visibility.ENTERPRISE,
+        from_unit=current,
+        to_unit=to_unit,
+        body=reason.strip(),
+    )
+    _set_status(request, "escalate", actor=acting_user, now=now)
+    request.handling_unit = to_unit
+    request.assignee = None
+    assignee = least_loaded_liaison(to_unit)
+    if assignee is not None:
+        _assign(request, assignee, actor=None, now=now, auto=True)
+    notify(
+        unit_officers(to_unit.pk),
+        kind="escalated",
+        text=_("Request %(ref)s was escalated to your unit: %(subject)s")
+        % {"ref": request.reference, "subject": request.subject},
+        link=request_link(request),
+    )
+    _save(request, before, actor=acting_user, http=http)
+    return request
+
+
+@transaction.atomic
+def request_refer(
+    *,
+    request: ServiceRequest,
+    acting_user,
+    reason: str,
+    expert: Expert | None = None,
+    partner: ServiceUnit | None = None,
+    http=None,
+) -> ServiceRequest:
+    """Refer to an expert (who then sees the request) or to a partner unit (recorded hop)."""
+    request = _lock(request)
+    _require_staff(acting_user, request)
+    _require("refer", request)
+    if (expert is None) == (partner is None):
+        raise ServiceError(
+            "refer_target", _("Refer to one expert or one partner unit."), field="expert"
+        )
+    if partner is not None and partner.kind != UnitKind.PARTNER:
+        raise ServiceError("not_a_partner", _("Referrals go to partner units."), field="partner")
+    if expert is not None and not expert.is_active:
+        raise ServiceError("expert_inactive", _("This expert is not active."), field="expert")
+    now = timezone.now()
+    _first_response(request, now)
+    if expert is not None:
+        request.experts.add(expert)
+        if expert.user_id:
+            notify(
+                [expert.user],
+                kind="referred",
+                text=_("Request %(ref)s was referred to you.") % {"ref": request.reference},
+                link=request_link(request),
+            )
+    _event(
+        request,
+        kind=EventKind.REFERRAL,
+        actor=acting_user,
+        at=now,
+        to_unit=partner,
+        body=(reason or "").strip(),
+        data={
+            "expert": expert.pk if expert else None,
+            "expert_name": expert.name if expert else None,
+        },
+    )
+    request.save(update_fields=["first_responded_at", "breached_response", "updated_at"])
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=acting_user,
+        obj=request,
+        changes={"after": {"referred_to": expert.name if expert else partner.code}},
+        request=http,
+    )
+    return request
+
+
+@transaction.atomic
+def request_resolve(
+    *,
+    request: ServiceRequest,
+    acting_user,
+    answer: str,
+    articles: list[Article] | None = None,
+    http=None,
+) -> ServiceRequest:
+    """Answer the request. The act of service enters the ledger once, whoever resolves and however
+    often the request is reopened and resolved again."""
+    request = _lock(request)
+    if not is_assigned_expert(acting_user, request):
+        _require_staff(acting_user, request)
+    _require("resolve", request)
+    if not (answer or "").strip():
+        raise ServiceError(
+            "answer_required", _("Write the answer given to the enterprise."), field="answer"
+        )
+    before = snapshot(request)
+    now = timezone.now()
+    if request.paused_at is not None:
+        request.paused_seconds += sla.paused_working_seconds(request, now)
+        request.paused_at = None
+    _set_status(request, "resolve", actor=acting_user, now=now, body=answer.strip())
+    _first_response(request, now)
+    request.resolved_at = now
+    if request.resolution_due and now > request.resolution_due:
+        request.breached_resolution = True
+    for article in articles or []:
+        request.answered_with.add(article)
+        _event(
+            request,
+            kind=EventKind.ANSWER,
+            actor=acting_user,
+            at=now,
+            visibility=Visibility.ENTERPRISE,
+            body=article.title_zh,
+            data={"article": article.pk},
+        )
+    _save(request, before, actor=acting_user, http=http)
+    record_kwargs = dict(
+        unit=request.handling_unit,
+        date=timezone.localtime(now).date(),
+        enterprise=request.enterprise,
+        ip_type=request.ip_type,
+        chain_stage=request.chain_stage,
+        channel=request.channel,
+    )
+    ledger_record(source=request, kind=RecordKind.QUERY_ANSWERED, **record_kwargs)
+    if request.category == Category.INFRINGEMENT:
+        ledger_record(source=request, kind=RecordKind.CASE_ASSISTED, **record_kwargs)
+    if request.enterprise_id:
+        from ipps.accounts.models import User
+
+        notify(
+            User.objects.filter(enterprise_id=request.enterprise_id, is_active=True),
+            kind="resolved",
+            text=_("Your request %(ref)s has been answered. Please rate the service.")
+            % {"ref": request.reference},
+            link=f"/portal/requests/{request.pk}/",
+        )
+    return request
+
+
+@transaction.atomic
+def request_close(*, request: ServiceRequest, acting_user, http=None) -> ServiceRequest:
+    request = _lock(request)
+    if not is_enterprise_user(acting_user, request):
+        _require_staff(acting_user, request)
+    _require("close", request)
+    before = snapshot(request)
+    now = timezone.now()
+    _set_status(request, "close", actor=acting_user, now=now)
+    request.closed_at = now
+    _save(request, before, actor=acting_user, http=http)
+    return request
+
+
+@transaction.atomic
+def request_reopen(
+    *, request: ServiceRequest, acting_user, reason: str, http=None
+) -> ServiceRequest:
+    request = _lock(request)
+    enterprise_side = is_enterprise_user(acting_user, request)
+    if not enterprise_side:
+        _require_staff(acting_user, request)
+    _require("reopen", request)
+    if not (reason or "").strip():
+        raise ServiceError("reason_required", _("Say why the request is reopened."), field="reason")
+    now = timezone.now()
+    if (
+        enterprise_side
+        and request.resolved_at
+        and now - request.resolved_at > dt.timedelta(days=REOPEN_WINDOW_DAYS)
+    ):
+        raise ConflictError(
+            "reopen_window_passed",
+            _(
+                "A request can be reopened within %(days)d days of its answer; please submit a new one."
+            )
+            % {"days": REOPEN_WINDOW_DAYS},
+        )
+    before = snapshot(request)
+    _set_status(request, "reopen", actor=acting_user, now=now, body=reason.strip())
+    request.resolved_at = None
+    request.closed_at = None
+    notify(
+        [request.assignee],
+        kind="reopened",
+        text=_("Request %(ref)s was reopened.") % {"ref": request.reference},
+        link=request_link(request),
+    )
+    _save(request, before, actor=acting_user, http=http)
+    return request
+
+
+@transaction.atomic
+def request_rate(
+    *, request: ServiceRequest, acting_user, rating: int, comment: str = "", http=None
+) -> ServiceRequest:
+    """The enterprise's satisfaction (1–5) once its request is answered; it may change its mind."""
+    request = _lock(request)
+    if not is_enterprise_user(acting_user, request):
+        raise PermissionDeniedError(
+            "not_allowed", _("Only the enterprise that asked may rate the answer.")
+        )
+    _require("rate", request)
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ServiceError(
+            "bad_rating", _("A rating is a whole number from 1 to 5."), field="rating"
+        )
+    before = snapshot(request)
+    now = timezone.now()
+    request.rating = rating
+    request.rating_comment = (comment or "").strip()
+    request.rated_at = now
+    _event(
+        request,
+        kind=EventKind.RATING,
+        actor=acting_user,
+        at=now,
+        visibility=Visibility.ENTERPRISE,
+        body=request.rating_comment,
+        data={"rating": rating},
+    )
+    _save(request, before, actor=acting_user, http=http)
+    return request
+
+
+@transaction.atomic
+def request_archive(*, request: ServiceRequest, acting_user, http=None) -> ServiceRequest:
+    """Archive (never delete) a request; an answered one leaves the counts by a reversing row."""
+    request = _lock(request)
+    _require_staff(acting_user, request)
+    if request.archived_at is not None:
+        return request
+    before = snapshot(request)
+    request.archived_at = timezone.now()
+    request.save(update_fields=["archived_at", "updated_at"])
+    for kind in (RecordKind.QUERY_ANSWERED, RecordKind.CASE_ASSISTED):
+        ledger_reverse(source=request, kind=kind)
+    audit_record(
+        action=AuditAction.ARCHIVE,
+        actor=acting_user,
+        obj=request,
+        changes=diff(before, snapshot(request)),
+        request=http,
+    )
+    return request
+
+
+# Attachments ----------------------------------------------------------------------------------------
+
+
+def _check_upload(upload) -> tuple[str, str]:
+    name = Path(getattr(upload, "name", "") or "file").name
+    extension = Path(name).suffix.lower()
+    allowed = settings.IPPS_ATTACHMENT_TYPES
+    if extension not in allowed:
+        raise ServiceError(
+            "file_type",
+            _("Files of type %(ext)s are not accepted; use one of: %(types)s.")
+            % {"ext": extension or "?", "types": ", ".join(sorted(allowed))},
+            field="file",
+            status=415,
+        )
+    if upload.size > settings.IPPS_ATTACHMENT_MAX_BYTES:
+        raise ServiceError(
+            "file_too_large",
+            _("The file is larger than %(mb)d MB.")
+            % {"mb": settings.IPPS_ATTACHMENT_MAX_BYTES // 1024 // 1024},
+            field="file",
+            status=413,
+        )
+    if upload.size == 0:
+        raise ServiceError("file_empty", _("The file is empty."), field="file")
+    return name, allowed.get(extension) or mimetypes.guess_type(name)[
+        0
+    ] or "application/octet-stream"
+
+
+@transaction.atomic
+def attachment_add(
+    *, request: ServiceRequest, acting_user, upload, internal: bool = False, http=None
+) -> Attachment:
+    request = _lock(request)
+    enterprise_side = is_enterprise_user(acting_user, request)
+    if not enterprise_side and not is_assigned_expert(acting_user, request):
+        _require_staff(acting_user, request)
+    name, content_type = _check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        request=request,
+        original_name=name[:255],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        visibility=Visibility.INTERNAL
+        if internal and not enterprise_side
+        else Visibility.ENTERPRISE,
+        uploaded_by=acting_user,
+    )
+    attachment.file.save(
+        f"{digest.hexdigest()[:16]}{Path(name).suffix.lower()}", File(upload), save=False
+    )
+    attachment.save()
+    _event(
+        request,
+        kind=EventKind.ATTACHMENT,
+        actor=acting_user,
+        visibility=attachment.visibility,
+        body=name,
+        data={"attachment": attachment.pk, "sha256": attachment.sha256, "size": attachment.size},
+    )
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=acting_user,
+        obj=attachment,
+        changes={"after": snapshot(attachment)},
+        request=http,
+    )
+    return attachment
+
+
+# Service levels ------------------------------------------------------------------------------------
+
+
+def sla_recompute(*, policy_ids: list[int] | None = None) -> int:
+    """Recompute the due times of open requests (after a policy changed). Returns how many changed."""
+    from ipps.casework.models import SlaPolicy
+
+    policies = list(SlaPolicy.objects.filter(is_active=True))
+    now = timezone.now()
+    changed = 0
+    for request in (
+        ServiceRequest.objects.open().select_related("handling_unit", "originating_unit").iterator()
+    ):
+        with transaction.atomic():
+            locked = _lock(request)
+            before = (locked.sla_policy_id, locked.first_response_due, locked.resolution_due)
+            sla.compute_dues(locked, sla.policy_for(locked, policies), now)
+            if (locked.sla_policy_id, locked.first_response_due, locked.resolution_due) != before:
+                locked.save(
+                    update_fields=[
+                        "sla_policy",
+                        "first_response_due",
+                        "resolution_due",
+                        "calendar_fallback",
+                        "updated_at",
+                    ]
+                )
+                changed += 1
+    return changed
+
+
+def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Warn before due times and mark breaches (run every few minutes by huey)."""
+    now = now or timezone.now()
+    counts = {"warned": 0, "response_breached": 0, "resolution_breached": 0}
+    open_requests = ServiceRequest.objects.open().filter(
+        paused_at__isnull=True, archived_at__isnull=True
+    )
+    for request in open_requests.filter(
+        first_responded_at__isnull=True, breached_response=False, first_response_due__lt=now
+    ).iterator():
+        with transaction.atomic():
+            ServiceRequest.objects.filter(pk=request.pk).update(breached_response=True)
+            _event(request, kind=EventKind.SLA, at=now, data={"breach": "first_response"})
+            notify(
+                [request.assignee, *unit_officers(request.handling_unit_id)],
+                kind="breach",
+                text=_("Request %(ref)s missed its first-response time.")
+                % {"ref": request.reference},
+                link=request_link(request),
+            )
+            counts["response_breached"] += 1
+    for request in open_requests.filter(
+        breached_resolution=False, resolution_due__lt=now
+    ).iterator():
+        with transaction.atomic():
+            ServiceRequest.objects.filter(pk=request.pk).update(breached_resolution=True)
+            _event(request, kind=EventKind.SLA, at=now, data={"breach": "resolution"})
+            notify(
+                [request.assignee, *unit_officers(request.handling_unit_id)],
+                kind="breach",
+                text=_("Request %(ref)s is overdue.") % {"ref": request.reference},
+                link=request_link(request),
+            )
+            counts["resolution_breached"] += 1
+    cal = sla.calendar(fallback=True)
+    horizon = now + dt.timedelta(days=3)
+    for request in (
+        open_requests.filter(
+            warned_at__isnull=True,
+            breached_resolution=False,
+            resolution_due__gte=now,
+            resolution_due__lt=horizon,
+        )
+        .select_related("sla_policy")
+        .iterator()
+    ):
+        hours = float(request.sla_policy.warn_before_hours) if request.sla_policy else 2.0
+        if cal.add_working_hours(now, hours) >= request.resolution_due:
+            with transaction.atomic():
+                ServiceRequest.objects.filter(pk=request.pk).update(warned_at=now)
+                notify(
+                    [request.assignee, *unit_officers(request.handling_unit_id)],
+                    kind="due_soon",
+                    text=_("Request %(ref)s is due at %(due)s.")
+                    % {
+                        "ref": request.reference,
+                        "due": timezone.localtime(request.resolution_due).strftime(
+                            "%Y-%m-%d %H:%M"
+                        ),
+                    },
+                    link=request_link(request),
+                )
+                counts["warned"] += 1
+    return counts
