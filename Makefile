@@ -6,7 +6,7 @@ IPPS := $(BIN)/ipps
 PORT ?= 8000
 PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: demo install install-dev test test-sqlite test-postgres check lint format bench clean messages
+.PHONY: demo install install-dev test test-sqlite test-postgres check lint format bench clean messages openapi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ messages: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/import_enterprises.py
+
+# The committed API schema; tests fail when it drifts from the code.
+openapi: install-dev
+	$(BIN)/python -c "import json, django; django.setup(); from ipps.core.api import register_routers; \
+	print(json.dumps(register_routers().get_openapi_schema(), sort_keys=True, indent=1, ensure_ascii=False, default=str))" \
+	> docs/openapi.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
