@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its bundled static files instead of a CDN
     "huey.contrib.djhuey",
     "ipps.core",
     "ipps.accounts",

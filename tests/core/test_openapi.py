@@ -43,3 +43,14 @@ def test_served_schema_is_utf8_json(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "ipps API"
+
+
+@pytest.mark.django_db
+def test_swagger_ui_is_served_offline(client, network):
+    client.force_login(network.city_officer)
+    page = client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui" in page
+    assert "https://" not in page and "http://" not in page, "Swagger UI must not load from a CDN"
+    for asset in ("/static/ninja/swagger-ui.css", "/static/ninja/swagger-ui-bundle.js"):
+        assert asset in page
+        assert client.get(asset).status_code == 200

@@ -22,7 +22,13 @@ from ipps.casework.choices import (
     Visibility,
 )
 from ipps.core.choices import ChainStage, Channel, IPType
-from ipps.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
+from ipps.core.models import (
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    ArchivableModel,
+    ArchivableQuerySet,
+    TimeStampedModel,
+)
 from ipps.network.choices import UnitKind
 
 
@@ -249,18 +255,12 @@ class ServiceRequest(ArchivableModel):
         return str(self.enterprise) if self.enterprise_id else self.requester_name
 
 
-class RequestEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The request timeline is append-only")
-
-    def delete(self):
-        raise TypeError("The request timeline is append-only")
-
+class RequestEventQuerySet(AppendOnlyQuerySet):
     def for_enterprise(self):
         return self.filter(visibility=Visibility.ENTERPRISE)
 
 
-class RequestEvent(models.Model):
+class RequestEvent(AppendOnlyModel):
     """One entry of a request's timeline; never changed."""
 
     request = models.ForeignKey(
@@ -300,6 +300,7 @@ class RequestEvent(models.Model):
     body = models.TextField(_("text"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
+    append_only_message = "The request timeline is append-only"
     objects = RequestEventQuerySet.as_manager()
 
     class Meta:
@@ -309,11 +310,6 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request.reference} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The request timeline is append-only")
-        super().save(*args, **kwargs)
 
 
 class Attachment(models.Model):

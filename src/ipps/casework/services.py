@@ -34,7 +34,7 @@ from ipps.casework.models import (
     RequestEvent,
     ServiceRequest,
 )
-from ipps.core.audit import audit_record, diff, snapshot
+from ipps.core.audit import audit_created, audit_record, diff, snapshot
 from ipps.core.choices import AuditAction, IPType
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
 from ipps.core.models import Notification
@@ -361,13 +361,7 @@ def request_create(
     )
     if category == Category.INFRINGEMENT:
         InfringementCase.objects.create(request=request, created_by=request.created_by)
-    audit_record(
-        action=AuditAction.CREATE,
-        actor=acting_user,
-        obj=request,
-        changes={"after": snapshot(request)},
-        request=http,
-    )
+    audit_created(request, actor=acting_user, request=http)
     if auto_assign:
         assignee = least_loaded_liaison(handling)
         if assignee is not None:
@@ -920,13 +914,7 @@ def attachment_add(
         body=name,
         data={"attachment": attachment.pk, "sha256": attachment.sha256, "size": attachment.size},
     )
-    audit_record(
-        action=AuditAction.CREATE,
-        actor=acting_user,
-        obj=attachment,
-        changes={"after": snapshot(attachment)},
-        request=http,
-    )
+    audit_created(attachment, actor=acting_user, request=http)
     return attachment
 
 

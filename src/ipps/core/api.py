@@ -170,8 +170,8 @@ def register_routers() -> NinjaAPI:
         from ipps.accounts.api import router as accounts_router
         from ipps.casework.api import router as casework_router
         from ipps.core.calendar_api import router as calendar_router
-        from ipps.ledger.api import router as ledger_router
         from ipps.enterprises.api import router as enterprises_router
+        from ipps.ledger.api import router as ledger_router
         from ipps.network.api import router as network_router
 
         api.add_router("", accounts_router)

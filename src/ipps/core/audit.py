@@ -129,3 +129,19 @@ def audit_verify(*, batch_size: int = 2000) -> tuple[int, ChainBreak | None]:
             expected_prev = event.hash
             checked += 1
             last_id = event.id
+
+
+def audit_created(obj: models.Model, *, actor, request=None) -> AuditEvent:
+    """The audit row of a new record: its whole content as `after`."""
+    return audit_record(
+        action="create", actor=actor, obj=obj, changes={"after": snapshot(obj)}, request=request
+    )
+
+
+def audit_changed(
+    obj: models.Model, before: dict[str, Any], *, actor, action: str = "update", request=None
+) -> AuditEvent:
+    """The audit row of a change: only the fields that differ from `before`."""
+    return audit_record(
+        action=action, actor=actor, obj=obj, changes=diff(before, snapshot(obj)), request=request
+    )

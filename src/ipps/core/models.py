@@ -63,15 +63,38 @@ class ArchivableModel(TimeStampedModel):
         return self.archived_at is not None
 
 
-class AuditQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes: rows of an append-only table are written once."""
+
     def update(self, **kwargs):
-        raise TypeError("The audit log is append-only")
+        raise TypeError(self.model.append_only_message)
 
     def delete(self):
-        raise TypeError("The audit log is append-only")
+        raise TypeError(self.model.append_only_message)
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row that is written once and never changed or deleted (audit log, ledger, timelines)."""
+
+    append_only_message = "This table is append-only"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(self.append_only_message)
+
+
+class AuditQuerySet(AppendOnlyQuerySet):
+    pass
+
+
+class AuditEvent(AppendOnlyModel):
     """One row per security-relevant or business-relevant act; rows are chained by SHA-256."""
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -96,6 +119,7 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
+    append_only_message = "The audit log is append-only"
     objects = AuditQuerySet.as_manager()
 
     class Meta:
@@ -105,14 +129,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The audit log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit log is append-only")
 
     def canonical(self) -> str:
         """The text the hash covers: every field but the hash itself, in a fixed form."""

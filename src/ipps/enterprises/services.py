@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipps.core import ids
-from ipps.core.audit import audit_record, diff, snapshot
+from ipps.core.audit import audit_created, audit_record, diff, snapshot
 from ipps.core.choices import AuditAction
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
 from ipps.enterprises import industry
@@ -218,13 +218,7 @@ def enterprise_create(
     _check_uscc_unique(enterprise)
     enterprise.full_clean()
     enterprise.save()
-    audit_record(
-        action=AuditAction.CREATE,
-        actor=acting_user,
-        obj=enterprise,
-        changes={"after": snapshot(enterprise)},
-        request=request,
-    )
+    audit_created(enterprise, actor=acting_user, request=request)
     return enterprise
 
 
@@ -426,13 +420,7 @@ def ip_asset_create(
     asset.full_clean(validate_constraints=False)
     _check_asset_unique(asset)
     asset.save()
-    audit_record(
-        action=AuditAction.CREATE,
-        actor=acting_user,
-        obj=asset,
-        changes={"after": snapshot(asset)},
-        request=request,
-    )
+    audit_created(asset, actor=acting_user, request=request)
     return asset
 
 

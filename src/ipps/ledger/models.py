@@ -6,16 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ipps.core.choices import ChainStage, Channel, IPType
+from ipps.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from ipps.ledger.choices import RecordKind
 
 
-class ServiceRecordQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Ledger rows are immutable; write a reversing row instead")
-
-    def delete(self):
-        raise TypeError("Ledger rows are immutable; write a reversing row instead")
-
+class ServiceRecordQuerySet(AppendOnlyQuerySet):
     def visible_to(self, user):
         from ipps.network.scope import unit_ids_for
 
@@ -25,7 +20,7 @@ class ServiceRecordQuerySet(models.QuerySet):
         return self if ids is None else self.filter(unit_id__in=ids)
 
 
-class ServiceRecord(models.Model):
+class ServiceRecord(AppendOnlyModel):
     """One act of service by a unit, written once by the service that did it; never changed."""
 
     unit = models.ForeignKey(
@@ -59,6 +54,7 @@ class ServiceRecord(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    append_only_message = "Ledger rows are immutable; write a reversing row instead"
     objects = ServiceRecordQuerySet.as_manager()
 
     class Meta:
@@ -80,11 +76,3 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} ×{self.quantity}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Ledger rows are immutable; write a reversing row instead")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Ledger rows are immutable; write a reversing row instead")

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ipps.core.audit import audit_record, diff, snapshot
+from ipps.core.audit import audit_created, audit_record, diff, snapshot
 from ipps.core.choices import AuditAction
 from ipps.core.errors import ServiceError
 from ipps.network.choices import UnitKind, UnitStatus
@@ -160,13 +160,7 @@ def unit_create(*, data: dict[str, Any], acting_user, request=None) -> ServiceUn
     unit.full_clean()
     _check_move(unit, None, acting_user)
     unit.save()
-    audit_record(
-        action=AuditAction.CREATE,
-        actor=acting_user,
-        obj=unit,
-        changes={"after": snapshot(unit)},
-        request=request,
-    )
+    audit_created(unit, actor=acting_user, request=request)
     return unit
 
 
