@@ -67,7 +67,7 @@ bench: install-dev
 
 # The committed API schema; tests fail when it drifts from the code.
 openapi: install-dev
-	$(BIN)/python -c "import json, django; django.setup(); from ipps.core.api import register_routers; \
+	DJANGO_SETTINGS_MODULE=ipps.settings $(BIN)/python -c "import json, django; django.setup(); from ipps.core.api import register_routers; \
 	print(json.dumps(register_routers().get_openapi_schema(), sort_keys=True, indent=1, ensure_ascii=False, default=str))" \
 	> docs/openapi.json
 

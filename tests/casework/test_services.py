@@ -32,9 +32,16 @@ def test_portal_request_goes_to_the_enterprise_workstation_and_its_liaison(netwo
 
 def test_public_request_goes_to_the_district_centre(network):
     request = services.request_create(
-        subject="商标注册", description="个体户如何注册商标？", channel="phone", ip_type="trademark",
-        chain_stage="creation", category="consultation", acting_user=network.city_officer,
-        requester_name="王女士", requester_phone="13900001111", district="110105",
+        subject="商标注册",
+        description="个体户如何注册商标？",
+        channel="phone",
+        ip_type="trademark",
+        chain_stage="creation",
+        category="consultation",
+        acting_user=network.city_officer,
+        requester_name="王女士",
+        requester_phone="13900001111",
+        district="110105",
     )
     assert request.handling_unit == network.chaoyang and request.enterprise is None
 
@@ -47,8 +54,14 @@ def test_references_are_sequential(make_request):
 def test_staff_cannot_file_requests_for_units_outside_their_scope(network):
     with pytest.raises(PermissionDeniedError):
         services.request_create(
-            subject="x", description="y", channel="phone", ip_type="patent", chain_stage="creation",
-            category="consultation", acting_user=network.liaison_wangjing, enterprise=network.ent_zgc,
+            subject="x",
+            description="y",
+            channel="phone",
+            ip_type="patent",
+            chain_stage="creation",
+            category="consultation",
+            acting_user=network.liaison_wangjing,
+            enterprise=network.ent_zgc,
         )
 
 
@@ -62,12 +75,20 @@ def staff(request, n):
 
 ACTIONS = {
     "acknowledge": lambda r, n: services.request_acknowledge(request=r, acting_user=staff(r, n)),
-    "wait": lambda r, n: services.request_wait(request=r, acting_user=staff(r, n), message="请补充材料"),
+    "wait": lambda r, n: services.request_wait(
+        request=r, acting_user=staff(r, n), message="请补充材料"
+    ),
     "resume": lambda r, n: services.request_resume(request=r, acting_user=staff(r, n)),
-    "escalate": lambda r, n: services.request_escalate(request=r, acting_user=staff(r, n), reason="需要上级"),
-    "resolve": lambda r, n: services.request_resolve(request=r, acting_user=staff(r, n), answer="答复"),
+    "escalate": lambda r, n: services.request_escalate(
+        request=r, acting_user=staff(r, n), reason="需要上级"
+    ),
+    "resolve": lambda r, n: services.request_resolve(
+        request=r, acting_user=staff(r, n), answer="答复"
+    ),
     "close": lambda r, n: services.request_close(request=r, acting_user=staff(r, n)),
-    "reopen": lambda r, n: services.request_reopen(request=r, acting_user=staff(r, n), reason="未解决"),
+    "reopen": lambda r, n: services.request_reopen(
+        request=r, acting_user=staff(r, n), reason="未解决"
+    ),
 }
 
 # How to bring a fresh request into each status.
@@ -106,29 +127,42 @@ def test_escalation_goes_only_upward(network, make_request):
     request = make_request()
     for target in (network.ws_shangdi, network.chaoyang, network.ws_zgc):
         with pytest.raises(ServiceError) as excinfo:
-            services.request_escalate(request=request, acting_user=network.liaison_zgc,
-                                      to_unit=target, reason="x")
+            services.request_escalate(
+                request=request, acting_user=network.liaison_zgc, to_unit=target, reason="x"
+            )
         assert excinfo.value.code == "escalation_not_upward"
-    request = services.request_escalate(request=request, acting_user=network.liaison_zgc, reason="复杂")
+    request = services.request_escalate(
+        request=request, acting_user=network.liaison_zgc, reason="复杂"
+    )
     assert request.handling_unit == network.haidian and request.status == S.ESCALATED
-    request = services.request_escalate(request=request, acting_user=network.haidian_officer,
-                                        to_unit=network.city, reason="需要市级专家")
+    request = services.request_escalate(
+        request=request,
+        acting_user=network.haidian_officer,
+        to_unit=network.city,
+        reason="需要市级专家",
+    )
     assert request.handling_unit == network.city
-    hops = list(request.events.filter(kind="escalation").values_list("from_unit__code", "to_unit__code"))
+    hops = list(
+        request.events.filter(kind="escalation").values_list("from_unit__code", "to_unit__code")
+    )
     assert hops == [("WS-110108-001", "DC-110108"), ("DC-110108", "BJ")]
 
 
 def test_escalation_does_not_restart_the_clock(network, make_request):
     request = make_request()
     due = request.resolution_due
-    request = services.request_escalate(request=request, acting_user=network.liaison_zgc, reason="复杂")
+    request = services.request_escalate(
+        request=request, acting_user=network.liaison_zgc, reason="复杂"
+    )
     assert request.resolution_due == due and request.received_at < due
 
 
 def test_waiting_on_the_enterprise_pauses_the_clock(network, make_request, monkeypatch):
     request = make_request(received_at=timezone.now() - dt.timedelta(days=1))
     due = request.resolution_due
-    request = services.request_wait(request=request, acting_user=network.liaison_zgc, message="请提供专利证书")
+    request = services.request_wait(
+        request=request, acting_user=network.liaison_zgc, message="请提供专利证书"
+    )
     assert request.paused_at is not None
     later = request.paused_at + dt.timedelta(days=2)
     monkeypatch.setattr(timezone, "now", lambda: later)
@@ -141,11 +175,18 @@ def test_waiting_on_the_enterprise_pauses_the_clock(network, make_request, monke
 
 def test_resolving_writes_exactly_one_ledger_row_even_when_reopened(network, make_request):
     request = make_request()
-    services.request_resolve(request=request, acting_user=network.liaison_zgc, answer="需要提交请求书、说明书等")
+    services.request_resolve(
+        request=request, acting_user=network.liaison_zgc, answer="需要提交请求书、说明书等"
+    )
     rows = ServiceRecord.objects.filter(source_id=str(request.pk))
     assert rows.count() == 1
     row = rows.get()
-    assert (row.kind, row.unit, row.enterprise, row.quantity) == ("query_answered", network.ws_zgc, network.ent_zgc, 1)
+    assert (row.kind, row.unit, row.enterprise, row.quantity) == (
+        "query_answered",
+        network.ws_zgc,
+        network.ent_zgc,
+        1,
+    )
     assert (row.ip_type, row.chain_stage, row.channel) == ("patent", "creation", "portal")
     services.request_reopen(request=request, acting_user=network.portal_zgc, reason="还有问题")
     services.request_resolve(request=request, acting_user=network.liaison_zgc, answer="补充答复")
@@ -168,12 +209,20 @@ def test_ledger_totals_by_unit_equal_the_resolved_requests(network, make_request
             services.request_resolve(request=r, acting_user=network.liaison_zgc, answer="答复")
     from django.db.models import Sum
 
-    total = ServiceRecord.objects.filter(unit=network.ws_zgc, kind="query_answered").aggregate(t=Sum("quantity"))["t"]
-    assert total == ServiceRequest.objects.filter(handling_unit=network.ws_zgc, status="resolved").count() == 3
+    total = ServiceRecord.objects.filter(unit=network.ws_zgc, kind="query_answered").aggregate(
+        t=Sum("quantity")
+    )["t"]
+    assert (
+        total
+        == ServiceRequest.objects.filter(handling_unit=network.ws_zgc, status="resolved").count()
+        == 3
+    )
 
 
 def test_confidential_content_is_hidden_from_ancestors(network, make_request):
-    request = make_request(ip_type="trade_secret", subject="配方泄露", description="前员工带走了配方")
+    request = make_request(
+        ip_type="trade_secret", subject="配方泄露", description="前员工带走了配方"
+    )
     assert request.confidential
     assert services.can_see_content(network.liaison_zgc, request)
     assert services.can_see_content(network.portal_zgc, request)
@@ -191,7 +240,9 @@ def test_rating_only_by_the_enterprise_and_only_when_answered(network, make_requ
         services.request_rate(request=request, acting_user=network.liaison_zgc, rating=5)
     with pytest.raises(ServiceError):
         services.request_rate(request=request, acting_user=network.portal_zgc, rating=6)
-    request = services.request_rate(request=request, acting_user=network.portal_zgc, rating=4, comment="很及时")
+    request = services.request_rate(
+        request=request, acting_user=network.portal_zgc, rating=4, comment="很及时"
+    )
     assert request.rating == 4
 
 
@@ -205,7 +256,11 @@ def test_least_loaded_liaison_gets_the_next_request(network, make_request):
 
 def test_scope_of_requests(network, make_request):
     request = make_request()
-    assert not ServiceRequest.objects.visible_to(network.liaison_wangjing).filter(pk=request.pk).exists()
+    assert (
+        not ServiceRequest.objects.visible_to(network.liaison_wangjing)
+        .filter(pk=request.pk)
+        .exists()
+    )
     other_portal = UserFactory(username="portal-other", enterprise=network.ent_shangdi)
     assert not ServiceRequest.objects.visible_to(other_portal).filter(pk=request.pk).exists()
     assert ServiceRequest.objects.visible_to(network.haidian_officer).filter(pk=request.pk).exists()

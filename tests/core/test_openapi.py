@@ -13,7 +13,9 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 def current_schema() -> dict:
-    return json.loads(json.dumps(register_routers().get_openapi_schema(), sort_keys=True, default=str))
+    return json.loads(
+        json.dumps(register_routers().get_openapi_schema(), sort_keys=True, default=str)
+    )
 
 
 def test_committed_schema_matches_the_code():

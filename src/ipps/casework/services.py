@@ -1013,3 +1013,14 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
                 )
                 counts["warned"] += 1
     return counts
+
+
+# Notifications -------------------------------------------------------------------------------------
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications (all, or those in `ids`) as read; how many changed."""
+    qs = Notification.objects.visible_to(user).unread()
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

@@ -79,7 +79,13 @@ def _error(request, status: int, code: str, message: str, field: str | None = No
 
 
 def _loc_to_field(loc) -> str | None:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "payload")]
+    # Drop the location ("body", "query"…) and the body parameter's name, keep the field's path
+    # (a field may itself be called "body", e.g. a comment's text).
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] == "payload":
+        parts = parts[1:]
     return ".".join(parts) or None
 
 

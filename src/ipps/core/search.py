@@ -99,7 +99,7 @@ def rank_ids(table: str, query: str, *, within=None, limit: int | None = 200) ->
         tsquery = " || ".join(["plainto_tsquery('simple', %s)"] * len(terms))
         vector = "to_tsvector('simple', t.search_tokens)"
         sql = (
-            f"SELECT t.id FROM {table} t, ({tsquery}) AS q(query) "  # noqa: S608 - fixed names
+            f"SELECT t.id FROM {table} t, (SELECT {tsquery} AS query) q "  # noqa: S608 - fixed names
             f"WHERE {vector} @@ q.query"
         )
         params.extend(terms)
@@ -166,7 +166,7 @@ def sqlite_fts_repair(using: str = "default") -> list[str]:
             if {f"{fts}_ai", f"{fts}_ad", f"{fts}_au"} <= existing:
                 continue
             old = f"INSERT INTO {fts}({fts}, rowid, search_tokens) VALUES('delete', old.id, old.search_tokens);"
-            new = f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens);"
+            new = f"INSERT INTO {fts}(rowid, search_tokens) VALUES (new.id, new.search_tokens);"  # noqa: S608
             for statement in (
                 f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN {new} END",
                 f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN {old} END",

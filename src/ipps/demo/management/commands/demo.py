@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from ipps.demo.load import DEMO_PASSWORD, load_demo
 from ipps.demo.plan import DEFAULT_ENTERPRISES, DEFAULT_SEED, PORTAL_EVERY
+from ipps.demo.requests import DEFAULT_REQUESTS, load_casework
 from ipps.network.models import ServiceUnit
 
 
@@ -38,8 +39,21 @@ class Command(BaseCommand):
             default=DEFAULT_ENTERPRISES,
             help=_("How many enterprises to generate (default %(default)s)."),
         )
+        parser.add_argument(
+            "--requests",
+            type=int,
+            default=None,
+            help=_(
+                "How many service requests to write over the past twelve months (default: one for "
+                "every two enterprises, at most %(n)d; a tenth of them below 1,000 enterprises); "
+                "written once per seed."
+            )
+            % {"n": DEFAULT_REQUESTS},
+        )
 
     def handle(self, *args, **options):
+        if options["requests"] is not None and options["requests"] < 0:
+            raise CommandError(_("--requests cannot be negative."))
         if options["enterprises"] < 0:
             raise CommandError(_("--enterprises cannot be negative."))
         if options["if_empty"] and ServiceUnit.objects.exists():
@@ -49,11 +63,12 @@ class Command(BaseCommand):
             return
         result = load_demo(seed=options["seed"], enterprises=options["enterprises"])
         plan, created = result.plan, result.created
+        casework = load_casework(plan=plan, seed=options["seed"], count=options["requests"])
         kinds = {}
         for unit in plan.units:
             kinds[unit.kind] = kinds.get(unit.kind, 0) + 1
         write = self.stdout.write
-        if not result.created_anything:
+        if not result.created_anything and not any(casework.created.values()):
             write(_("The demo network is already loaded; nothing new was created."))
         else:
             write(
@@ -97,6 +112,24 @@ class Command(BaseCommand):
         write(
             _("Users: %(u)d (%(u_new)d created); roles: %(m_new)d created.")
             % {"u": len(plan.users), "u_new": created["users"], "m_new": created["memberships"]}
+        )
+        write(
+            _(
+                "Casework: %(r)d requests (%(c)d infringement cases, %(e)d evidence files, "
+                "%(x)d escalations, %(t)d ratings), %(p)d service-level policies, %(k)d experts, "
+                "%(a)d knowledge-base articles created in %(s).1f s."
+            )
+            % {
+                "r": casework.created.get("requests", 0),
+                "c": casework.created.get("cases", 0),
+                "e": casework.created.get("evidence", 0),
+                "x": casework.created.get("escalations", 0),
+                "t": casework.created.get("ratings", 0),
+                "p": casework.created.get("sla_policies", 0),
+                "k": casework.created.get("experts", 0),
+                "a": casework.created.get("articles", 0),
+                "s": casework.seconds,
+            }
         )
         write("")
         write(_("Log in with the password %(pw)s as:") % {"pw": DEMO_PASSWORD})
