@@ -460,7 +460,7 @@ def main() -> None:
         server_env = os.environ.copy()
         if args.conn_max_age is not None:
             server_env["IPPS_CONN_MAX_AGE"] = str(args.conn_max_age)
-        conn_age = server_env.get("IPPS_CONN_MAX_AGE", "0")
+        conn_age = server_env.get("IPPS_CONN_MAX_AGE", "600 (default)")
         server = start_server(server_env, port, args.workers, log_path)
         _call(port, "GET", "/api/v1/me", clients[0]["token"])  # warm-up
         me = run_clients(port, clients, "me", args.seconds)

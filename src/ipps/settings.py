@@ -106,7 +106,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'ipps.sqlite3'}",
-        conn_max_age=int(os.environ.get("IPPS_CONN_MAX_AGE", "0")),
+        # Persistent connections: opening one per request costs more than most requests, and on
+        # SQLite closing the last connection checkpoints the WAL.
+        conn_max_age=int(os.environ.get("IPPS_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -75,6 +75,20 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "rate": (frozenset({S.RESOLVED, S.CLOSED}), None),
 }
 
+# Fields a service has just loaded or generated itself; re-validating them costs a query each.
+# The database's foreign keys and constraints remain the backstop.
+_NOT_REVALIDATED = [
+    "experts",
+    "answered_with",
+    "enterprise",
+    "handling_unit",
+    "originating_unit",
+    "assignee",
+    "sla_policy",
+    "created_by",
+    "reference",
+]
+
 # Days after resolution during which the enterprise may still reopen a request.
 REOPEN_WINDOW_DAYS = 30
 
@@ -226,7 +240,7 @@ def _first_response(request: ServiceRequest, now: dt.datetime) -> None:
 def _save(
     request: ServiceRequest, before: dict, *, actor, http=None, action=AuditAction.UPDATE
 ) -> None:
-    request.full_clean(exclude=["experts", "answered_with"])
+    request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
     request.save()
     audit_record(
         action=action,
@@ -347,7 +361,7 @@ def request_create(
     )
     request.search_tokens = token_text(request.subject, request.description)
     sla.compute_dues(request, sla.policy_for(request), now)
-    request.full_clean(exclude=["experts", "answered_with"])
+    request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
     request.save()
     _event(
         request,

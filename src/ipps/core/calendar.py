@@ -66,6 +66,18 @@ def parse_office_hours(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
     return tuple(spans)
 
 
+_LOADED: dict[tuple, tuple[tuple, WorkingCalendar]] = {}
+
+
+def _version(day_model, year_model) -> tuple:
+    """Changes whenever an override day or an entered year is added, changed or removed."""
+    from django.db.models import Count, Max
+
+    days = day_model.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    years = year_model.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    return tuple(days.values()) + tuple(years.values())
+
+
 class WorkingCalendar:
     """Working days and office hours; every computation happens in the configured time zone."""
 
@@ -83,18 +95,37 @@ class WorkingCalendar:
         self.allow_fallback = allow_fallback
         self.office_hours = office_hours or parse_office_hours(settings.IPPS_OFFICE_HOURS)
         self.tz = ZoneInfo(tz or settings.TIME_ZONE)
+        self._days: dict[dt.date, DayInfo] = {}
 
     @classmethod
     def load(cls, *, allow_fallback: bool = False) -> WorkingCalendar:
+        """The calendar as the database has it now; shared within a process while unchanged.
+
+        One cheap query tells whether an administrator changed overrides or years since the
+        cached copy was built (in this process or another), so the cache is never stale.
+        """
         from ipps.core.models import CalendarDay, CalendarYear
 
+        version = _version(CalendarDay, CalendarYear)
+        key = (allow_fallback, settings.IPPS_OFFICE_HOURS, settings.TIME_ZONE)
+        cached = _LOADED.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
         overrides = {d.date: (d.is_working, d.reason) for d in CalendarDay.objects.all()}
         years = set(CalendarYear.objects.values_list("year", flat=True))
-        return cls(overrides=overrides, entered_years=years, allow_fallback=allow_fallback)
+        calendar = cls(overrides=overrides, entered_years=years, allow_fallback=allow_fallback)
+        _LOADED[key] = (version, calendar)
+        return calendar
 
     # Days -------------------------------------------------------------------------------------
 
     def day(self, date: dt.date) -> DayInfo:
+        info = self._days.get(date)
+        if info is None:
+            info = self._days[date] = self._day(date)
+        return info
+
+    def _day(self, date: dt.date) -> DayInfo:
         if date in self.overrides:
             working, reason = self.overrides[date]
             return DayInfo(

@@ -10,9 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import warnings
 from functools import lru_cache
 
-import jieba
+with warnings.catch_warnings():
+    # jieba 0.42 imports pkg_resources, whose deprecation warning would print on every command.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    import jieba
 
 jieba.setLogLevel(logging.WARNING)
 

@@ -1,0 +1,131 @@
+"""Service levels: policies, warnings before due times, breaches, recomputation on policy change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from ipps.casework import services, sla
+from ipps.casework.models import ServiceRequest, SlaPolicy
+from ipps.core.models import Notification
+
+# A Tuesday morning in an ordinary working week of 2026.
+MONDAY_9 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture
+def policies(db):
+    SlaPolicy.objects.create(name="default", first_response_hours=Decimal(4), resolution_days=3)
+    SlaPolicy.objects.create(
+        name="urgent", priority="urgent", first_response_hours=Decimal(1), resolution_days=1
+    )
+    SlaPolicy.objects.create(
+        name="urgent infringement at workstations",
+        unit_kind="workstation",
+        priority="urgent",
+        category="infringement",
+        first_response_hours=Decimal("0.5"),
+        resolution_days=1,
+    )
+
+
+def test_the_most_specific_policy_applies(network, make_request, policies):
+    assert make_request(received_at=MONDAY_9).sla_policy.name == "default"
+    assert make_request(received_at=MONDAY_9, priority="urgent").sla_policy.name == "urgent"
+    specific = make_request(received_at=MONDAY_9, priority="urgent", category="infringement")
+    assert specific.sla_policy.name == "urgent infringement at workstations"
+    assert specific.first_response_due == MONDAY_9 + dt.timedelta(minutes=30)
+    assert specific.resolution_due == MONDAY_9 + dt.timedelta(days=1)
+
+
+def test_due_times_follow_the_working_calendar(network, make_request, policies):
+    friday_4pm = dt.datetime(2026, 11, 20, 16, 0, tzinfo=MONDAY_9.tzinfo)
+    request = make_request(received_at=friday_4pm)
+    # 4 working hours: 1.5 h on Friday, then Monday 09:00-11:30.
+    assert request.first_response_due == dt.datetime(2026, 11, 23, 11, 30, tzinfo=MONDAY_9.tzinfo)
+    assert request.resolution_due == dt.datetime(2026, 11, 25, 16, 0, tzinfo=MONDAY_9.tzinfo)
+
+
+def test_scan_marks_breaches_once_and_tells_the_people_concerned(network, make_request, policies):
+    request = make_request(received_at=MONDAY_9)
+    late = request.resolution_due + dt.timedelta(minutes=1)
+    first = services.sla_scan(now=late)
+    assert first["response_breached"] == 1 and first["resolution_breached"] == 1
+    request.refresh_from_db()
+    assert request.breached_response and request.breached_resolution and request.breached
+    assert ServiceRequest.objects.overdue(now=late).filter(pk=request.pk).exists()
+    assert request.events.filter(kind="sla").count() == 2
+    assert Notification.objects.filter(user=network.liaison_zgc, kind="breach").count() == 2
+    again = services.sla_scan(now=late + dt.timedelta(hours=1))
+    assert again["response_breached"] == again["resolution_breached"] == 0
+
+
+def test_scan_warns_before_the_due_time(network, make_request, policies):
+    request = make_request(received_at=MONDAY_9)
+    services.request_acknowledge(request=request, acting_user=network.liaison_zgc)
+    request.refresh_from_db()
+    early = services.sla_scan(now=MONDAY_9 + dt.timedelta(hours=2))
+    assert early["warned"] == 0
+    soon = request.resolution_due - dt.timedelta(hours=1)
+    assert services.sla_scan(now=soon)["warned"] == 1
+    assert Notification.objects.filter(user=network.liaison_zgc, kind="due_soon").count() == 1
+    assert services.sla_scan(now=soon)["warned"] == 0  # warned once
+
+
+def test_paused_and_answered_requests_are_not_breached(network, make_request, policies):
+    paused = make_request(received_at=MONDAY_9)
+    services.request_wait(request=paused, acting_user=network.liaison_zgc, message="请提供证书")
+    answered = make_request(received_at=MONDAY_9)
+    services.request_resolve(request=answered, acting_user=network.liaison_zgc, answer="答复")
+    result = services.sla_scan(now=MONDAY_9 + dt.timedelta(days=30))
+    assert result["resolution_breached"] == 0
+    paused.refresh_from_db()
+    assert not paused.breached_resolution
+
+
+def test_resolving_late_records_the_breach(network, make_request, policies, monkeypatch):
+    request = make_request(received_at=MONDAY_9)
+    late = request.resolution_due + dt.timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: late)
+    request = services.request_resolve(
+        request=request, acting_user=network.liaison_zgc, answer="迟到的答复"
+    )
+    assert request.breached_resolution and request.breached_response
+
+
+def test_a_policy_change_recomputes_open_requests(network, make_request, policies):
+    request = make_request(received_at=MONDAY_9)
+    done = make_request(received_at=MONDAY_9)
+    services.request_resolve(request=done, acting_user=network.liaison_zgc, answer="答复")
+    done.refresh_from_db()
+    before_done = done.resolution_due
+    SlaPolicy.objects.filter(name="default").update(resolution_days=10)
+    assert services.sla_recompute() == 1
+    request.refresh_from_db()
+    done.refresh_from_db()
+    assert request.resolution_due == dt.datetime(2026, 12, 7, 9, 0, tzinfo=MONDAY_9.tzinfo)
+    assert done.resolution_due == before_done
+
+
+def test_without_any_policy_the_helpdesk_default_applies(network, make_request):
+    request = make_request(received_at=MONDAY_9)
+    assert request.sla_policy is None
+    assert request.resolution_due == MONDAY_9 + dt.timedelta(days=sla.DEFAULT_RESOLUTION_DAYS)
+
+
+def test_a_year_without_calendar_data_falls_back_visibly(
+    network, make_request, policies, monkeypatch
+):
+    from ipps.core import calendar as cal
+
+    def no_data(date):
+        raise NotImplementedError("no data")
+
+    monkeypatch.setattr(cal.chinese_calendar, "get_holiday_detail", no_data)
+    monkeypatch.setattr(cal, "_LOADED", {})  # calendars built before the data went missing
+    request = make_request(received_at=MONDAY_9)
+    assert request.calendar_fallback is True
+    assert request.resolution_due == MONDAY_9 + dt.timedelta(days=3)
