@@ -76,3 +76,75 @@ class ServiceRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} ×{self.quantity}"
+
+
+class LedgerRollup(models.Model):
+    """Sum of the ledger per unit × month × kind × IP type × chain stage × channel.
+
+    Maintained in the same transaction as every ledger write; `ipps ledger verify` proves it
+    equals the rows and `ipps ledger rebuild` recomputes it from them.
+    """
+
+    unit = models.ForeignKey(
+        "network.ServiceUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    ip_type = models.CharField(_("IP type"), max_length=32, choices=IPType.choices, blank=True)
+    chain_stage = models.CharField(
+        _("chain stage"), max_length=16, choices=ChainStage.choices, blank=True
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+    record_count = models.BigIntegerField(_("ledger rows"), default=0)
+
+    class Meta:
+        ordering = ["month", "unit_id", "kind"]
+        verbose_name = _("ledger rollup")
+        verbose_name_plural = _("ledger rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "kind", "ip_type", "chain_stage", "channel"],
+                name="rollup_unique_cell",
+            )
+        ]
+        indexes = [models.Index(fields=["month", "kind"], name="rollup_month_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.quantity}"
+
+
+class EnterpriseMonth(models.Model):
+    """Net quantity of service an enterprise received from a unit in a month, per kind.
+
+    Exact distinct counts of enterprises served, over any subtree and period, count the distinct
+    enterprises here with a positive quantity — so an enterprise served by two workstations is
+    counted once for their district.
+    """
+
+    unit = models.ForeignKey(
+        "network.ServiceUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+
+    class Meta:
+        ordering = ["month", "unit_id"]
+        verbose_name = _("enterprise served in a month")
+        verbose_name_plural = _("enterprises served by month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "kind", "enterprise"], name="enterprise_month_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "unit"], name="entmonth_month_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.enterprise_id}"

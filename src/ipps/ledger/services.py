@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models, transaction
 
+from ipps.ledger import rollups
 from ipps.ledger.models import ServiceRecord
 
 
@@ -51,6 +52,7 @@ def ledger_record(
             source_id=source_id,
         )
         record.save()
+        rollups.apply([record])
         return record, True
     net = ledger_net(source=source, kind=kind)
     if net:
@@ -83,6 +85,7 @@ def _reversal_of(record: ServiceRecord) -> ServiceRecord:
         reverses=record,
     )
     reversal.save()
+    rollups.apply([reversal])
     return reversal
 
 

@@ -1,0 +1,170 @@
+"""Keeping the rollups equal to the ledger rows: incremental upkeep, rebuild and verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
+
+from ipps.ledger.models import EnterpriseMonth, LedgerRollup, ServiceRecord
+
+CELL = ("unit_id", "month", "kind", "ip_type", "chain_stage", "channel")
+
+
+def month_of(date: dt.date) -> dt.date:
+    return date.replace(day=1)
+
+
+def _bump(model, key: dict, increments: dict) -> None:
+    """Add to a counter row, creating it if needed (inside the caller's transaction)."""
+    updates = {name: F(name) + value for name, value in increments.items()}
+    if model.objects.filter(**key).update(**updates):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**key, **increments)
+    except IntegrityError:  # created meanwhile by a concurrent writer (PostgreSQL)
+        model.objects.filter(**key).update(**updates)
+
+
+def apply(records: Iterable[ServiceRecord]) -> None:
+    """Add ledger rows just written to the rollups; called in the same transaction."""
+    cells: Counter = Counter()
+    cell_rows: Counter = Counter()
+    enterprises: Counter = Counter()
+    for r in records:
+        month = month_of(r.date)
+        cell = (r.unit_id, month, r.kind, r.ip_type, r.chain_stage, r.channel)
+        cells[cell] += r.quantity
+        cell_rows[cell] += 1
+        if r.enterprise_id:
+            enterprises[(r.unit_id, month, r.kind, r.enterprise_id)] += r.quantity
+    for cell, quantity in cells.items():
+        _bump(
+            LedgerRollup,
+            dict(zip(CELL, cell, strict=True)),
+            {"quantity": quantity, "record_count": cell_rows[cell]},
+        )
+    for (unit_id, month, kind, enterprise_id), quantity in enterprises.items():
+        _bump(
+            EnterpriseMonth,
+            {"unit_id": unit_id, "month": month, "kind": kind, "enterprise_id": enterprise_id},
+            {"quantity": quantity},
+        )
+
+
+@transaction.atomic
+def rebuild() -> tuple[int, int]:
+    """Recompute both rollup tables from the ledger rows, in one transaction."""
+    LedgerRollup.objects.all().delete()
+    EnterpriseMonth.objects.all().delete()
+    return fill_from_rows(connection)
+
+
+def fill_from_rows(connection) -> tuple[int, int]:
+    """INSERT … SELECT … GROUP BY into the (empty) rollup tables; used by rebuild and migrations."""
+    vendor_month = {
+        "postgresql": "date_trunc('month', date)::date",
+        "sqlite": "date(date, 'start of month')",
+    }
+    month = vendor_month[connection.vendor]
+    rollup, entmonth, ledger = (
+        "ledger_ledgerrollup",
+        "ledger_enterprisemonth",
+        "ledger_servicerecord",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {rollup} (unit_id, month, kind, ip_type, chain_stage, channel, quantity, record_count) "  # noqa: S608 - table names are ours
+            f"SELECT unit_id, {month}, kind, ip_type, chain_stage, channel, SUM(quantity), COUNT(*) "
+            f"FROM {ledger} GROUP BY unit_id, {month}, kind, ip_type, chain_stage, channel"
+        )
+        cells = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {entmonth} (unit_id, month, kind, enterprise_id, quantity) "  # noqa: S608
+            f"SELECT unit_id, {month}, kind, enterprise_id, SUM(quantity) FROM {ledger} "
+            f"WHERE enterprise_id IS NOT NULL GROUP BY unit_id, {month}, kind, enterprise_id"
+        )
+        pairs = cursor.rowcount
+    return cells, pairs
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str
+    key: tuple
+    rollup: tuple
+    rows: tuple
+
+    def __str__(self) -> str:
+        names = CELL if self.table == "rollup" else ("unit_id", "month", "kind", "enterprise_id")
+        key = ", ".join(
+            f"{name.removesuffix('_id')} {value:%Y-%m}"
+            if isinstance(value, dt.date)
+            else f"{name.removesuffix('_id')} {value or '-'}"
+            for name, value in zip(names, self.key, strict=True)
+        )
+        return f"{self.table} [{key}]: rollup says {self.rollup}, the rows say {self.rows}"
+
+
+def verify(*, limit: int = 50) -> list[Difference]:
+    """Compare the rollups with the rows; the differences, at most `limit` of them."""
+    from django.db.models.functions import TruncMonth
+
+    differences: list[Difference] = []
+    from_rows = defaultdict(lambda: (0, 0))
+    for row in (
+        ServiceRecord.objects.annotate(m=TruncMonth("date"))
+        .values("unit_id", "m", "kind", "ip_type", "chain_stage", "channel")
+        .annotate(q=Sum("quantity"), n=Count("id"))
+        .order_by()
+    ):
+        month = row["m"] if isinstance(row["m"], dt.date) else row["m"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        key = (
+            row["unit_id"],
+            month,
+            row["kind"],
+            row["ip_type"],
+            row["chain_stage"],
+            row["channel"],
+        )
+        from_rows[key] = (row["q"], row["n"])
+    stored = {
+        (r.unit_id, r.month, r.kind, r.ip_type, r.chain_stage, r.channel): (
+            r.quantity,
+            r.record_count,
+        )
+        for r in LedgerRollup.objects.all()
+    }
+    for key in sorted(set(from_rows) | set(stored), key=str):
+        have, want = stored.get(key, (0, 0)), from_rows.get(key, (0, 0))
+        if have != want:
+            differences.append(Difference("rollup", key, have, want))
+            if len(differences) >= limit:
+                return differences
+    pairs = defaultdict(int)
+    for row in (
+        ServiceRecord.objects.filter(enterprise__isnull=False)
+        .annotate(m=TruncMonth("date"))
+        .values("unit_id", "m", "kind", "enterprise_id")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+    ):
+        month = row["m"].date() if isinstance(row["m"], dt.datetime) else row["m"]
+        pairs[(row["unit_id"], month, row["kind"], row["enterprise_id"])] = row["q"]
+    stored_pairs = {
+        (e.unit_id, e.month, e.kind, e.enterprise_id): e.quantity
+        for e in EnterpriseMonth.objects.all()
+    }
+    for key in sorted(set(pairs) | set(stored_pairs), key=str):
+        have, want = stored_pairs.get(key, 0), pairs.get(key, 0)
+        if have != want:
+            differences.append(Difference("enterprise_month", key, (have,), (want,)))
+            if len(differences) >= limit:
+                break
+    return differences
