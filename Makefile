@@ -64,6 +64,7 @@ messages: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/import_enterprises.py
+	$(BIN)/python bench/ledger.py
 
 # The committed API schema; tests fail when it drifts from the code.
 openapi: install-dev

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ipps.ledger import rollups
-from ipps.ledger.models import EnterpriseMonth, LedgerRollup, ServiceRecord
+from ipps.ledger.models import EnterpriseMonth, LedgerMonthly, LedgerRollup, ServiceRecord
 from ipps.ledger.services import ledger_record, ledger_reverse
 
 # Sources: any saved model will do; the network fixture's enterprises stand in for source objects.
@@ -36,6 +36,7 @@ steps = st.lists(
 def test_rollups_equal_the_rows_after_any_sequence(network, sequence):
     ServiceRecord.objects.all()._raw_delete(ServiceRecord.objects.db)  # fresh ledger per example
     LedgerRollup.objects.all().delete()
+    LedgerMonthly.objects.all().delete()
     EnterpriseMonth.objects.all().delete()
     units = [network.ws_zgc, network.ws_shangdi, network.ws_wangjing]
     sources = [
@@ -66,6 +67,7 @@ def test_rollups_equal_the_rows_after_any_sequence(network, sequence):
         assert rollups.verify() == []
     total_rows = sum(ServiceRecord.objects.values_list("quantity", flat=True))
     assert sum(LedgerRollup.objects.values_list("quantity", flat=True)) == total_rows
+    assert sum(LedgerMonthly.objects.values_list("quantity", flat=True)) == total_rows
 
 
 @pytest.mark.django_db
@@ -84,6 +86,11 @@ def test_verify_names_a_difference_and_the_command_fails(network, capsys):
         call_command("ledger", "verify")
     err = capsys.readouterr().err
     assert "rollup [unit" in err and "month 2026-03" in err and "rollup says (7, 1)" in err
+    call_command("ledger", "rebuild")
+    LedgerMonthly.objects.update(record_count=9)
+    with pytest.raises(CommandError, match="disagree"):
+        call_command("ledger", "verify")
+    assert "monthly [unit" in capsys.readouterr().err
     call_command("ledger", "rebuild")
     call_command("ledger", "verify")
 

@@ -148,3 +148,31 @@ class EnterpriseMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.enterprise_id}"
+
+
+class LedgerMonthly(models.Model):
+    """Sum of the ledger per unit × month × kind: the small table behind the common figures.
+
+    `LedgerRollup` keeps the full breakdown; its cells multiply with every dimension, so the
+    dashboards' totals, time series and rankings read this one unless a breakdown by IP type,
+    chain stage or channel is asked for. Kept, rebuilt and verified together with the others.
+    """
+
+    unit = models.ForeignKey(
+        "network.ServiceUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+    record_count = models.BigIntegerField(_("ledger rows"), default=0)
+
+    class Meta:
+        ordering = ["month", "unit_id", "kind"]
+        verbose_name = _("monthly ledger total")
+        verbose_name_plural = _("monthly ledger totals")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month", "kind"], name="monthly_unique_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.quantity}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
 
-from ipps.ledger.models import EnterpriseMonth, LedgerRollup, ServiceRecord
+from ipps.ledger.models import EnterpriseMonth, LedgerMonthly, LedgerRollup, ServiceRecord
 
 CELL = ("unit_id", "month", "kind", "ip_type", "chain_stage", "channel")
 
@@ -49,6 +49,17 @@ def apply(records: Iterable[ServiceRecord]) -> None:
             dict(zip(CELL, cell, strict=True)),
             {"quantity": quantity, "record_count": cell_rows[cell]},
         )
+    monthly: Counter = Counter()
+    monthly_rows: Counter = Counter()
+    for cell, quantity in cells.items():
+        monthly[cell[:3]] += quantity
+        monthly_rows[cell[:3]] += cell_rows[cell]
+    for (unit_id, month, kind), quantity in monthly.items():
+        _bump(
+            LedgerMonthly,
+            {"unit_id": unit_id, "month": month, "kind": kind},
+            {"quantity": quantity, "record_count": monthly_rows[(unit_id, month, kind)]},
+        )
     for (unit_id, month, kind, enterprise_id), quantity in enterprises.items():
         _bump(
             EnterpriseMonth,
@@ -61,6 +72,7 @@ def apply(records: Iterable[ServiceRecord]) -> None:
 def rebuild() -> tuple[int, int]:
     """Recompute both rollup tables from the ledger rows, in one transaction."""
     LedgerRollup.objects.all().delete()
+    LedgerMonthly.objects.all().delete()
     EnterpriseMonth.objects.all().delete()
     return fill_from_rows(connection)
 
@@ -85,6 +97,11 @@ def fill_from_rows(connection) -> tuple[int, int]:
         )
         cells = cursor.rowcount
         cursor.execute(
+            "INSERT INTO ledger_ledgermonthly (unit_id, month, kind, quantity, record_count) "
+            "SELECT unit_id, month, kind, SUM(quantity), SUM(record_count) FROM ledger_ledgerrollup "
+            "GROUP BY unit_id, month, kind"
+        )
+        cursor.execute(
             f"INSERT INTO {entmonth} (unit_id, month, kind, enterprise_id, quantity) "  # noqa: S608
             f"SELECT unit_id, {month}, kind, enterprise_id, SUM(quantity) FROM {ledger} "
             f"WHERE enterprise_id IS NOT NULL GROUP BY unit_id, {month}, kind, enterprise_id"
@@ -101,7 +118,11 @@ class Difference:
     rows: tuple
 
     def __str__(self) -> str:
-        names = CELL if self.table == "rollup" else ("unit_id", "month", "kind", "enterprise_id")
+        names = {
+            "rollup": CELL,
+            "monthly": CELL[:3],
+            "enterprise_month": ("unit_id", "month", "kind", "enterprise_id"),
+        }[self.table]
         key = ", ".join(
             f"{name.removesuffix('_id')} {value:%Y-%m}"
             if isinstance(value, dt.date)
@@ -145,6 +166,20 @@ def verify(*, limit: int = 50) -> list[Difference]:
         have, want = stored.get(key, (0, 0)), from_rows.get(key, (0, 0))
         if have != want:
             differences.append(Difference("rollup", key, have, want))
+            if len(differences) >= limit:
+                return differences
+    monthly_rows: dict = defaultdict(lambda: (0, 0))
+    for key, (quantity, count) in from_rows.items():
+        q0, n0 = monthly_rows[key[:3]]
+        monthly_rows[key[:3]] = (q0 + quantity, n0 + count)
+    stored_monthly = {
+        (m.unit_id, m.month, m.kind): (m.quantity, m.record_count)
+        for m in LedgerMonthly.objects.all()
+    }
+    for key in sorted(set(monthly_rows) | set(stored_monthly), key=str):
+        have, want = stored_monthly.get(key, (0, 0)), monthly_rows.get(key, (0, 0))
+        if have != want:
+            differences.append(Difference("monthly", key, have, want))
             if len(differences) >= limit:
                 return differences
     pairs = defaultdict(int)

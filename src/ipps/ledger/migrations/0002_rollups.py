@@ -5,9 +5,24 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from ipps.ledger.rollups import fill_from_rows
-
-    fill_from_rows(schema_editor.connection)
+    """Rollups of the rows that exist already (the SQL as of this migration)."""
+    connection = schema_editor.connection
+    month = {
+        "postgresql": "date_trunc('month', date)::date",
+        "sqlite": "date(date, 'start of month')",
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_ledgerrollup "
+            "(unit_id, month, kind, ip_type, chain_stage, channel, quantity, record_count) "
+            f"SELECT unit_id, {month}, kind, ip_type, chain_stage, channel, SUM(quantity), COUNT(*) "
+            "FROM ledger_servicerecord GROUP BY unit_id, 2, kind, ip_type, chain_stage, channel"
+        )
+        cursor.execute(
+            "INSERT INTO ledger_enterprisemonth (unit_id, month, kind, enterprise_id, quantity) "
+            f"SELECT unit_id, {month}, kind, enterprise_id, SUM(quantity) FROM ledger_servicerecord "
+            "WHERE enterprise_id IS NOT NULL GROUP BY unit_id, 2, kind, enterprise_id"
+        )
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ipps.demo.ledger import ledger_for, load_ledger
 from ipps.demo.load import DEMO_PASSWORD, load_demo
 from ipps.demo.plan import DEFAULT_ENTERPRISES, DEFAULT_SEED, PORTAL_EVERY
 from ipps.demo.requests import DEFAULT_REQUESTS, load_casework
@@ -51,7 +52,19 @@ class Command(BaseCommand):
             % {"n": DEFAULT_REQUESTS},
         )
 
+        parser.add_argument(
+            "--ledger",
+            type=int,
+            default=None,
+            help=_(
+                "How many ledger rows of history to write from 1 January of last year to today "
+                "(default: 50 for every enterprise); written once."
+            ),
+        )
+
     def handle(self, *args, **options):
+        if options["ledger"] is not None and options["ledger"] < 0:
+            raise CommandError(_("--ledger cannot be negative."))
         if options["requests"] is not None and options["requests"] < 0:
             raise CommandError(_("--requests cannot be negative."))
         if options["enterprises"] < 0:
@@ -64,11 +77,19 @@ class Command(BaseCommand):
         result = load_demo(seed=options["seed"], enterprises=options["enterprises"])
         plan, created = result.plan, result.created
         casework = load_casework(plan=plan, seed=options["seed"], count=options["requests"])
+        ledger_count = options["ledger"]
+        if ledger_count is None:
+            ledger_count = ledger_for(len(plan.enterprises))
+        ledger = load_ledger(seed=options["seed"], count=ledger_count)
         kinds = {}
         for unit in plan.units:
             kinds[unit.kind] = kinds.get(unit.kind, 0) + 1
         write = self.stdout.write
-        if not result.created_anything and not any(casework.created.values()):
+        if (
+            not result.created_anything
+            and not any(casework.created.values())
+            and not ledger.created
+        ):
             write(_("The demo network is already loaded; nothing new was created."))
         else:
             write(
@@ -130,6 +151,10 @@ class Command(BaseCommand):
                 "a": casework.created.get("articles", 0),
                 "s": casework.seconds,
             }
+        )
+        write(
+            _("Ledger history: %(n)d rows created in %(s).1f s.")
+            % {"n": ledger.created, "s": ledger.seconds}
         )
         write("")
         write(_("Log in with the password %(pw)s as:") % {"pw": DEMO_PASSWORD})

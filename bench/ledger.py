@@ -1,0 +1,418 @@
+"""Benchmark: the ledger at volume — bulk import, dashboard figures, size and memory.
+
+    .venv/bin/python bench/ledger.py [--rows 100000] [--samples 30] [--keep]
+    .venv/bin/python bench/ledger.py --rows 1000000
+    .venv/bin/python bench/ledger.py --database-url postgres://postgres@127.0.0.1:5432/ipps_bench
+
+Sets up a throw-away data dir (tempfile; SQLite unless --database-url, whose database is created
+and dropped by the script), migrates, loads the demo network (1 + 17 + 87 units, 3,000 enterprises;
+no casework, no demo ledger) and writes an N-row ledger CSV for it with the demo's mix (queries
+answered ≫ enterprises served; policy pushes ~10%, visits ~5%, cases and products ~1%, training
+~0.5%; every unit; 1 January of last year to today). Then prints:
+
+1. ingest: the CSV through `ledger_import` (what `ipps ledger import FILE` runs: stream, check
+   every row, multi-row INSERTs, one rollup UPSERT per batch, one transaction) against a raw
+   `executemany` of the same resolved rows into a copy of the ledger table with the same indexes
+   and constraints, started empty like the real one — and the ratio (target ≥ 0.5);
+2. for last year, the network (root) and one district: p50/p95 of the stats selectors
+   (`ipps.ledger.stats`: totals by kind, totals by month, enterprises served — and the whole
+   `kpis` tile set) against a naive GROUP BY over the raw ledger rows for the same figures, in the
+   same run, with the ratio (target ≥ 20×); the figures must agree exactly;
+3. database size per million ledger rows and the run's peak memory (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+CHUNK = 50_000
+
+
+def _admin_url(database_url: str) -> tuple[str, str]:
+    parts = urlsplit(database_url)
+    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
+
+
+def create_database(database_url: str) -> None:
+    import psycopg
+
+    admin, name = _admin_url(database_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(database_url: str) -> None:
+    import psycopg
+
+    admin, name = _admin_url(database_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def setup_django(data_dir: Path, database_url: str | None) -> None:
+    os.environ["IPPS_DATA_DIR"] = str(data_dir)
+    os.environ.pop("REDIS_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "ipps.settings"
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_csv(path: Path, n: int, today: dt.date) -> None:
+    """The demo ledger's generator, written in the import format (unit codes and USCCs)."""
+    from ipps.demo.ledger import plan_ledger
+    from ipps.enterprises.models import Enterprise
+    from ipps.ledger.importing import rows_to_csv
+    from ipps.network.models import ServiceUnit
+
+    codes = dict(ServiceUnit.objects.values_list("id", "code"))
+    usccs = dict(Enterprise.objects.values_list("id", "uscc"))
+
+    def rows():
+        for unit_id, ent, day, kind, ip_type, stage, channel, qty, _st, _sid in plan_ledger(
+            seed=2026, count=n, today=today
+        ):
+            yield (
+                codes[unit_id],
+                day.isoformat(),
+                kind,
+                ip_type,
+                stage,
+                channel,
+                qty,
+                usccs[ent] if ent else "",
+                "",
+            )
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        rows_to_csv(rows(), handle)
+
+
+def copy_table(connection) -> str:
+    """An empty copy of the ledger table with the same indexes and constraints."""
+    copy = "bench_ledger_copy"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE TABLE {copy} (LIKE ledger_servicerecord INCLUDING ALL)")
+            return copy
+        cursor.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'ledger_servicerecord' "
+            "AND sql IS NOT NULL ORDER BY type DESC"
+        )
+        for kind, name, sql in cursor.fetchall():
+            sql = sql.replace('"ledger_servicerecord"', f'"{copy}"').replace(
+                "ledger_servicerecord", copy
+            )
+            if kind == "index":
+                sql = sql.replace(f'"{name}"', f'"{copy}_{name}"', 1)
+            cursor.execute(sql)
+    return copy
+
+
+def baseline_insert(connection, table: str, path: Path) -> float:
+    """Raw executemany of the import's resolved rows; only the executemany calls are timed."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from ipps.enterprises.models import Enterprise
+    from ipps.network.models import ServiceUnit
+
+    units = {c.upper(): pk for c, pk in ServiceUnit.objects.values_list("code", "id")}
+    ents = dict(Enterprise.objects.values_list("uscc", "id"))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {table} (unit_id, enterprise_id, date, kind, ip_type, chain_stage, channel, "  # noqa: S608
+        "quantity, source_type, source_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+        "%s, %s)"
+    )
+    seconds = 0.0
+    with transaction.atomic(), connection.cursor() as cursor, path.open(encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        chunk = []
+        for number, r in enumerate(reader, start=2):
+            chunk.append(
+                (
+                    units[r[0].upper()],
+                    ents[r[7]] if r[7] else None,
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    int(r[6]),
+                    "bench",
+                    str(number),
+                    now,
+                )
+            )
+            if len(chunk) >= CHUNK:
+                started = time.perf_counter()
+                cursor.executemany(sql, chunk)
+                seconds += time.perf_counter() - started
+                chunk = []
+        started = time.perf_counter()
+        cursor.executemany(sql, chunk)
+        seconds += time.perf_counter() - started
+    return seconds
+
+
+def timed(fn, samples: int) -> tuple[float, float, object]:
+    result = fn()  # warm
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return statistics.median(times), p95, result
+
+
+def naive_figures(connection, unit_ids, start: dt.date, end: dt.date) -> dict:
+    """The same figures straight from the ledger rows with GROUP BY."""
+    month = {
+        "postgresql": "date_trunc('month', date)::date",
+        "sqlite": "date(date, 'start of month')",
+    }[connection.vendor]
+    placeholders = ", ".join(["%s"] * len(unit_ids))
+    where = f"unit_id IN ({placeholders}) AND date BETWEEN %s AND %s"
+    params = [*unit_ids, start, end]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, SUM(quantity) FROM ledger_servicerecord WHERE {where} GROUP BY kind",  # noqa: S608
+            params,
+        )
+        by_kind = {k: int(q) for k, q in cursor.fetchall() if q}
+        cursor.execute(
+            f"SELECT {month}, SUM(quantity) FROM ledger_servicerecord WHERE {where} GROUP BY 1",  # noqa: S608
+            params,
+        )
+        by_month = {str(m)[:7]: int(q) for m, q in cursor.fetchall() if q}
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT enterprise_id FROM ledger_servicerecord "  # noqa: S608
+            f"WHERE enterprise_id IS NOT NULL AND {where} GROUP BY enterprise_id "
+            "HAVING SUM(quantity) > 0) t",
+            params,
+        )
+        served = cursor.fetchone()[0]
+    return {"by_kind": by_kind, "by_month": by_month, "served": served}
+
+
+def selector_figures(stats, user, unit, period) -> dict:
+    by_kind = {
+        r["kind"]: r["quantity"]
+        for r in stats.totals(user=user, unit=unit, period=period, group_by=("kind",))
+        if r["quantity"]
+    }
+    by_month = {
+        str(r["month"])[:7]: r["quantity"]
+        for r in stats.totals(user=user, unit=unit, period=period, group_by=("month",))
+        if r["quantity"]
+    }
+    served = stats.enterprises_served(user=user, unit=unit, period=period)
+    return {"by_kind": by_kind, "by_month": by_month, "served": served}
+
+
+def dashboard_url(unit) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    for name in ("ledger:dashboard", "stats:dashboard", "dashboard", "ledger:stats"):
+        try:
+            return reverse(name) + f"?unit={unit.pk}"
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def database_bytes(connection, data_dir: Path) -> int:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return cursor.fetchone()[0]
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return sum(p.stat().st_size for p in data_dir.glob("ipps.sqlite3*"))
+
+
+def ledger_bytes(connection) -> int | None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_total_relation_size('ledger_servicerecord')")
+            return cursor.fetchone()[0]
+        try:
+            cursor.execute(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name = 'ledger_servicerecord' OR name IN "
+                "(SELECT name FROM sqlite_master WHERE tbl_name = 'ledger_servicerecord')"
+            )
+            return cursor.fetchone()[0]
+        except Exception:  # noqa: BLE001 - dbstat is an optional SQLite build feature
+            return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--batch", type=int, default=20_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the data dir (and database)")
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="ipps-bench-ledger-"))
+    if args.database_url:
+        create_database(args.database_url)
+    try:
+        setup_django(data_dir, args.database_url)
+        run(args, data_dir)
+    finally:
+        if args.keep:
+            print(f"Kept {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            if args.database_url:
+                from django.db import connections
+
+                connections.close_all()
+                drop_database(args.database_url)
+
+
+def run(args, data_dir: Path) -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from ipps.demo.load import load_demo
+    from ipps.ledger import rollups
+    from ipps.ledger.importing import ledger_import
+    from ipps.network.models import ServiceUnit
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    load_demo(enterprises=3000)
+    today = timezone.localdate()
+    print(
+        f"Database: {connection.vendor}; demo network loaded in {time.perf_counter() - started:.1f} s"
+    )
+    path = data_dir / f"ledger-{args.rows}.csv"
+    started = time.perf_counter()
+    write_csv(path, args.rows, today)
+    print(
+        f"Generated {args.rows:,} ledger rows in {time.perf_counter() - started:.1f} s "
+        f"({path.stat().st_size / 1e6:.1f} MB .csv)"
+    )
+
+    # 1. Ingest ---------------------------------------------------------------------------------
+    report = ledger_import(path=path, batch_size=args.batch)
+    assert report.status == "imported" and report.created == args.rows, report.errors[:5]
+    table = copy_table(connection)
+    base = baseline_insert(connection, table, path)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {table}")
+    print()
+    print(f"1. Ingest of {args.rows:,} rows")
+    print(f"{'':<52}{'seconds':>9}{'rows/s':>11}{'ratio':>8}")
+    print(
+        f"{'ipps ledger import (check + write + rollups)':<52}{report.seconds:>9.1f}"
+        f"{report.rows_per_second:>11,.0f}{base / report.seconds:>8.2f}"
+    )
+    print(
+        f"{'raw executemany, same rows, same indexes':<52}{base:>9.1f}"
+        f"{args.rows / base:>11,.0f}{1:>8.2f}"
+    )
+    started = time.perf_counter()
+    differences = rollups.verify() if args.rows <= 2_000_000 else None
+    if differences is None:
+        print("rollups.verify(): skipped above 2,000,000 rows (run `ipps ledger verify`)")
+    else:
+        print(
+            f"rollups.verify(): {len(differences)} differences "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
+        assert not differences
+
+    # 2. Dashboard figures ----------------------------------------------------------------------
+    from ipps.ledger import stats
+
+    user = get_user_model().objects.get(username="admin")
+    year = today.year - 1
+    period = stats.Period.year(year)
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    root = ServiceUnit.objects.get(kind="municipal_centre", parent=None)
+    district = ServiceUnit.objects.get(code="DC-110108")
+    print()
+    print(f"2. Figures for {year} (samples: {args.samples}; times in ms)")
+    print(
+        f"{'':<34}{'selector p50':>13}{'p95':>8}{'kpis p50':>10}{'p95':>8}"
+        f"{'naive p50':>11}{'p95':>8}{'p95 ratio':>11}"
+    )
+    for label, unit in (("network (root)", root), ("district (Haidian)", district)):
+        ids = sorted(stats.scope_units(user=user, unit=unit))
+        s50, s95, got = timed(lambda u=unit: selector_figures(stats, user, u, period), args.samples)
+        k50, k95, _k = timed(
+            lambda u=unit: stats.kpis(user=user, unit=u, period=period), args.samples
+        )
+        n_samples = max(3, args.samples // 5)
+        n50, n95, want = timed(lambda i=ids: naive_figures(connection, i, start, end), n_samples)
+        assert got == want, f"selector and rows disagree for {label}: {got} != {want}"
+        print(
+            f"{label:<34}{s50:>13.1f}{s95:>8.1f}{k50:>10.1f}{k95:>8.1f}{n50:>11.1f}{n95:>8.1f}"
+            f"{n95 / s95:>10.0f}×"
+        )
+    url = dashboard_url(root)
+    if url:
+        client = Client(HTTP_HOST="127.0.0.1")  # a host the settings allow
+        client.force_login(user)
+        for label, unit in (("network (root)", root), ("district (Haidian)", district)):
+            page = dashboard_url(unit)
+            p50, p95, response = timed(lambda p=page: client.get(p), args.samples)
+            print(
+                f"dashboard page {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+                f"(HTTP {response.status_code}, Django test client)"
+            )
+    else:
+        print("dashboard page: no dashboard page yet")
+
+    # 3. Size and memory ------------------------------------------------------------------------
+    total = database_bytes(connection, data_dir)
+    ledger = ledger_bytes(connection)
+    print()
+    print("3. Size and memory")
+    print(
+        f"database: {total / 1e6:,.0f} MB in all, "
+        f"{total / 1e6 / (args.rows / 1e6):,.0f} MB per million ledger rows (with the demo network)"
+    )
+    if ledger:
+        print(
+            f"ledger table + its indexes: {ledger / 1e6:,.0f} MB, "
+            f"{ledger / 1e6 / (args.rows / 1e6):,.0f} MB per million rows"
+        )
+    print(f"peak memory of the run (ru_maxrss): {peak_rss_mb():,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
