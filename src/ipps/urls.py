@@ -13,6 +13,7 @@ urlpatterns = [
     path("units/", include("ipps.network.urls")),
     path("enterprises/", include("ipps.enterprises.urls")),
     path("", include("ipps.casework.urls")),
+    path("", include("ipps.ledger.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
