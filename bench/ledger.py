@@ -34,32 +34,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from common import create_database, drop_database  # noqa: E402 - bench/ is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 50_000
-
-
-def _admin_url(database_url: str) -> tuple[str, str]:
-    parts = urlsplit(database_url)
-    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
-
-
-def create_database(database_url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_url(database_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(database_url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_url(database_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def setup_django(data_dir: Path, database_url: str | None) -> None:

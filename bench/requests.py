@@ -40,7 +40,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from common import create_database, drop_database  # noqa: E402 - bench/ is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKSTATIONS = ["WS-110108-001", "WS-110108-002", "WS-110108-003", "WS-110108-004"]
@@ -55,29 +56,6 @@ REQUEST = {
 
 
 # Set-up ------------------------------------------------------------------------------------------
-
-
-def _admin_url(database_url: str) -> tuple[str, str]:
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    return urlunsplit(parts._replace(path="/postgres")), name
-
-
-def create_database(database_url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_url(database_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(database_url: str) -> None:
-    import psycopg
-
-    admin, name = _admin_url(database_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
