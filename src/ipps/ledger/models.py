@@ -108,7 +108,22 @@ class LedgerRollup(models.Model):
                 name="rollup_unique_cell",
             )
         ]
-        indexes = [models.Index(fields=["month", "kind"], name="rollup_month_kind_idx")]
+        # Covering: the dashboards' breakdowns are answered from the index alone.
+        indexes = [
+            models.Index(
+                fields=[
+                    "month",
+                    "kind",
+                    "unit",
+                    "ip_type",
+                    "chain_stage",
+                    "channel",
+                    "quantity",
+                    "record_count",
+                ],
+                name="rollup_cover_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.quantity}"
@@ -144,7 +159,17 @@ class EnterpriseMonth(models.Model):
                 fields=["unit", "month", "kind", "enterprise"], name="enterprise_month_unique"
             )
         ]
-        indexes = [models.Index(fields=["month", "unit"], name="entmonth_month_unit_idx")]
+        # Covering indexes: distinct counts by period and subtree, and by enterprise (priority
+        # coverage), are answered from the index alone.
+        indexes = [
+            models.Index(
+                fields=["month", "unit", "kind", "enterprise", "quantity"],
+                name="entmonth_cover_idx",
+            ),
+            models.Index(
+                fields=["enterprise", "month", "unit", "quantity"], name="entmonth_enterprise_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.enterprise_id}"
