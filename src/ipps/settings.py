@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ipps.enterprises",
     "ipps.ledger",
     "ipps.casework",
+    "ipps.reporting",
     "ipps.demo",
 ]
 

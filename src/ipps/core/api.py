@@ -179,6 +179,7 @@ def register_routers() -> NinjaAPI:
         from ipps.enterprises.api import router as enterprises_router
         from ipps.ledger.api import router as ledger_router
         from ipps.network.api import router as network_router
+        from ipps.reporting.api import router as reporting_router
 
         api.add_router("", accounts_router)
         api.add_router("", network_router)
@@ -186,5 +187,6 @@ def register_routers() -> NinjaAPI:
         api.add_router("", calendar_router)
         api.add_router("", casework_router)
         api.add_router("", ledger_router)
+        api.add_router("", reporting_router)
         _registered = True
     return api

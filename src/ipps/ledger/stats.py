@@ -24,7 +24,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     Case,
     Count,
     DateField,
@@ -581,14 +580,8 @@ def priority_coverage(*, user, unit: Any = None, year: int) -> dict[str, Any]:
 # Service levels ---------------------------------------------------------------------------------
 
 
-def service_levels(
-    *, user, unit: Any = None, period: Period, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    """Service-level figures of the requests received in the period and handled in the subtree
-    (archived requests excluded); one query. See docs/statistics.md for each definition."""
-    scope = _scope(user, unit)
-    now = now or timezone.now()
-    start, stop = period.bounds()
+def _service_level_aggregates(now: dt.datetime) -> dict[str, Any]:
+    """The aggregates behind every service-level figure (see docs/statistics.md)."""
     responded = Q(first_responded_at__isnull=False)
     resolved = Q(resolved_at__isnull=False)
     has_response_due = Q(first_response_due__isnull=False)
@@ -602,37 +595,48 @@ def service_levels(
         & has_resolution_due
         & (Q(resolution_due__lt=now, paused_at__isnull=True) | Q(breached_resolution=True))
     )
+    return {
+        "requests": Count("id"),
+        "response_measured": Count(
+            "id", filter=has_response_due & (responded | Q(first_response_due__lt=now))
+        ),
+        "response_in_time": Count(
+            "id",
+            filter=has_response_due
+            & responded
+            & Q(first_responded_at__lte=F("first_response_due")),
+        ),
+        "resolution_measured": Count(
+            "id", filter=(has_resolution_due & resolved) | late_unresolved
+        ),
+        "resolution_in_time": Count(
+            "id",
+            filter=has_resolution_due & resolved & Q(resolved_at__lte=F("resolution_due")),
+        ),
+        "rated": Count("rating"),
+        "rating_sum": Sum("rating"),
+        "open": Count("id", filter=is_open),
+        "overdue": Count("id", filter=overdue),
+    }
+
+
+def _requests_received(period: Period):
+    start, stop = period.bounds()
+    return ServiceRequest.objects.filter(
+        received_at__gte=start, received_at__lt=stop, archived_at__isnull=True
+    ).order_by()
+
+
+def service_levels(
+    *, user, unit: Any = None, period: Period, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Service-level figures of the requests received in the period and handled in the subtree
+    (archived requests excluded); one query. See docs/statistics.md for each definition."""
+    scope = _scope(user, unit)
     figures = (
-        ServiceRequest.objects.filter(
-            scope.unit_filter("handling_unit_id"),
-            received_at__gte=start,
-            received_at__lt=stop,
-            archived_at__isnull=True,
-        )
-        .order_by()
-        .aggregate(
-            requests=Count("id"),
-            response_measured=Count(
-                "id", filter=has_response_due & (responded | Q(first_response_due__lt=now))
-            ),
-            response_in_time=Count(
-                "id",
-                filter=has_response_due
-                & responded
-                & Q(first_responded_at__lte=F("first_response_due")),
-            ),
-            resolution_measured=Count(
-                "id", filter=(has_resolution_due & resolved) | late_unresolved
-            ),
-            resolution_in_time=Count(
-                "id",
-                filter=has_resolution_due & resolved & Q(resolved_at__lte=F("resolution_due")),
-            ),
-            rated=Count("rating"),
-            rating_avg=Avg("rating"),
-            open=Count("id", filter=is_open),
-            overdue=Count("id", filter=overdue),
-        )
+        _requests_received(period)
+        .filter(scope.unit_filter("handling_unit_id"))
+        .aggregate(**_service_level_aggregates(now or timezone.now()))
     )
     return {
         "requests": figures["requests"],
@@ -644,11 +648,114 @@ def service_levels(
         "resolved_in_time_share": _share(
             figures["resolution_in_time"], figures["resolution_measured"]
         ),
-        "satisfaction": float(figures["rating_avg"]) if figures["rated"] else None,
+        "satisfaction": figures["rating_sum"] / figures["rated"] if figures["rated"] else None,
         "ratings": figures["rated"],
         "open": figures["open"],
         "overdue": figures["overdue"],
     }
+
+
+# Each unit's own figures (monthly reports) ------------------------------------------------------
+
+# The countable figures of a unit's own work in a period, in report order. Shares and averages
+# are derived from these (numerator and denominator), so reports can be summed up the tree.
+OWN_FIGURES = (
+    *(kind.value for kind in RecordKind),
+    "enterprises_served",
+    "requests_received",
+    "answered_in_time",
+    "answered_measured",
+    "resolved_in_time",
+    "resolved_measured",
+    "ratings",
+    "rating_points",
+)
+
+
+def own_figures(
+    *, unit_ids: Iterable[int], period: Period, now: dt.datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """Each unit's own figures (its own ledger rows and the requests it handles, not its
+    subtree's) for the period, for many units at once in four queries. System-level: callers
+    check who may see them."""
+    ids = list(unit_ids)
+    result = {u: dict.fromkeys(OWN_FIGURES, 0) for u in ids}
+    if not ids:
+        return result
+    whole = period.whole_months()
+    partial = period.partial_ranges()
+    if whole:
+        for row in (
+            LedgerMonthly.objects.filter(unit_id__in=ids, month__range=whole)
+            .order_by()
+            .values("unit_id", "kind")
+            .annotate(q=Sum("quantity"))
+        ):
+            result[row["unit_id"]][row["kind"]] += row["q"] or 0
+    if partial:
+        for row in (
+            ServiceRecord.objects.filter(_partial_q(partial), unit_id__in=ids)
+            .order_by()
+            .values("unit_id", "kind")
+            .annotate(q=Sum("quantity"))
+        ):
+            result[row["unit_id"]][row["kind"]] += row["q"] or 0
+    # Distinct enterprises: the same definition as enterprises_served, per unit.
+    for unit_id, count in _served_by_own_unit(ids, period).items():
+        result[unit_id]["enterprises_served"] = count
+    names = {
+        "requests": "requests_received",
+        "response_in_time": "answered_in_time",
+        "response_measured": "answered_measured",
+        "resolution_in_time": "resolved_in_time",
+        "resolution_measured": "resolved_measured",
+        "rated": "ratings",
+        "rating_sum": "rating_points",
+    }
+    aggregates = _service_level_aggregates(now or timezone.now())
+    for row in (
+        _requests_received(period)
+        .filter(handling_unit_id__in=ids)
+        .values("handling_unit_id")
+        .annotate(**{k: aggregates[k] for k in names})
+    ):
+        for source, target in names.items():
+            result[row["handling_unit_id"]][target] = row[source] or 0
+    return result
+
+
+def _served_by_own_unit(ids: list[int], period: Period) -> dict[int, int]:
+    """Distinct enterprises with a positive net quantity per unit (its own rows only)."""
+    parts: list[QuerySet] = []
+    whole = period.whole_months()
+    if whole:
+        parts.append(EnterpriseMonth.objects.filter(unit_id__in=ids, month__range=whole))
+    partial = period.partial_ranges()
+    if partial:
+        parts.append(
+            ServiceRecord.objects.filter(
+                _partial_q(partial), unit_id__in=ids, enterprise_id__isnull=False
+            )
+        )
+    sqls, params = [], []
+    for qs in parts:
+        sql, p = (
+            qs.order_by()
+            .values_list("unit_id", "enterprise_id", "quantity")
+            .query.sql_with_params()
+        )
+        sqls.append(sql)
+        params.extend(p)
+    if not sqls:
+        return {}
+    sql = (
+        "SELECT unit_id, COUNT(*) FROM (SELECT unit_id, enterprise_id FROM ("  # noqa: S608 - our SQL
+        + " UNION ALL ".join(sqls)
+        + ") u GROUP BY unit_id, enterprise_id HAVING SUM(quantity) > 0) s GROUP BY unit_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(u): int(n) for u, n in cursor.fetchall()}
 
 
 # Dashboard tiles --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from ipps.demo.ledger import ledger_for, load_ledger
 from ipps.demo.load import DEMO_PASSWORD, load_demo
 from ipps.demo.plan import DEFAULT_ENTERPRISES, DEFAULT_SEED, PORTAL_EVERY
+from ipps.demo.reports import load_reports
 from ipps.demo.requests import DEFAULT_REQUESTS, load_casework
 from ipps.network.models import ServiceUnit
 
@@ -81,6 +82,7 @@ class Command(BaseCommand):
         if ledger_count is None:
             ledger_count = ledger_for(len(plan.enterprises))
         ledger = load_ledger(seed=options["seed"], count=ledger_count)
+        reports = load_reports(seed=options["seed"])
         kinds = {}
         for unit in plan.units:
             kinds[unit.kind] = kinds.get(unit.kind, 0) + 1
@@ -89,6 +91,7 @@ class Command(BaseCommand):
             not result.created_anything
             and not any(casework.created.values())
             and not ledger.created
+            and not reports.submitted
         ):
             write(_("The demo network is already loaded; nothing new was created."))
         else:
@@ -155,6 +158,21 @@ class Command(BaseCommand):
         write(
             _("Ledger history: %(n)d rows created in %(s).1f s.")
             % {"n": ledger.created, "s": ledger.seconds}
+        )
+        write(
+            _(
+                "Monthly reports: %(o)d opened, %(sub)d submitted (%(late)d late), %(a)d approved, "
+                "%(r)d returned, %(m)d not submitted, in %(s).1f s."
+            )
+            % {
+                "o": reports.opened,
+                "sub": reports.submitted,
+                "late": reports.late,
+                "a": reports.approved,
+                "r": reports.returned,
+                "m": reports.missing,
+                "s": reports.seconds,
+            }
         )
         write("")
         write(_("Log in with the password %(pw)s as:") % {"pw": DEMO_PASSWORD})
