@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ipps.ledger",
     "ipps.casework",
     "ipps.reporting",
+    "ipps.assessment",
     "ipps.demo",
 ]
 
@@ -181,6 +182,7 @@ if REDIS_URL:
         "name": "ipps",
         "url": REDIS_URL,
         "immediate": TESTING,
+        "utc": False,  # periodic tasks (report reminders…) run on Beijing time
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 else:
@@ -189,6 +191,7 @@ else:
         "name": "ipps",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": TESTING,
+        "utc": False,  # periodic tasks (report reminders…) run on Beijing time
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("ipps.casework.urls")),
     path("", include("ipps.ledger.urls")),
     path("", include("ipps.reporting.urls")),
+    path("", include("ipps.assessment.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -174,6 +174,8 @@ def register_routers() -> NinjaAPI:
     global _registered
     if not _registered:
         from ipps.accounts.api import router as accounts_router
+        from ipps.assessment.api import funding_router
+        from ipps.assessment.api import router as assessment_router
         from ipps.casework.api import router as casework_router
         from ipps.core.calendar_api import router as calendar_router
         from ipps.enterprises.api import router as enterprises_router
@@ -188,5 +190,7 @@ def register_routers() -> NinjaAPI:
         api.add_router("", casework_router)
         api.add_router("", ledger_router)
         api.add_router("", reporting_router)
+        api.add_router("", assessment_router)
+        api.add_router("", funding_router)
         _registered = True
     return api

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ipps.demo.assessment import load_assessment
 from ipps.demo.ledger import ledger_for, load_ledger
 from ipps.demo.load import DEMO_PASSWORD, load_demo
 from ipps.demo.plan import DEFAULT_ENTERPRISES, DEFAULT_SEED, PORTAL_EVERY
@@ -83,6 +84,7 @@ class Command(BaseCommand):
             ledger_count = ledger_for(len(plan.enterprises))
         ledger = load_ledger(seed=options["seed"], count=ledger_count)
         reports = load_reports(seed=options["seed"])
+        assessment = load_assessment(seed=options["seed"])
         kinds = {}
         for unit in plan.units:
             kinds[unit.kind] = kinds.get(unit.kind, 0) + 1
@@ -92,6 +94,7 @@ class Command(BaseCommand):
             and not any(casework.created.values())
             and not ledger.created
             and not reports.submitted
+            and not assessment.schemes
         ):
             write(_("The demo network is already loaded; nothing new was created."))
         else:
@@ -172,6 +175,18 @@ class Command(BaseCommand):
                 "r": reports.returned,
                 "m": reports.missing,
                 "s": reports.seconds,
+            }
+        )
+        write(
+            _(
+                "Assessment: %(schemes)d schemes (last year's published with %(e)d evaluations, "
+                "this year's draft) and %(p)d draft funding plan, in %(s).1f s."
+            )
+            % {
+                "schemes": assessment.schemes,
+                "e": assessment.evaluations,
+                "p": assessment.plans,
+                "s": assessment.seconds,
             }
         )
         write("")
