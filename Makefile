@@ -65,6 +65,8 @@ messages: install-dev
 bench: install-dev
 	$(BIN)/python bench/import_enterprises.py
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/assessment.py
 
 # The committed API schema; tests fail when it drifts from the code.
 openapi: install-dev
