@@ -314,6 +314,10 @@ def _grow(n, extra: int):
 def test_query_counts_do_not_grow_with_the_ledger(network, login_as, django_assert_max_num_queries):
     n = network
     seed(n)
+    # Rows on the days the custom ranges leave out: their partial months must be read from the
+    # rows (the costlier path), before and after the ledger grows.
+    act(n, n.ws_zgc, dt.date(2024, 1, 2), n.ent_zgc)
+    act(n, n.ws_wangjing, dt.date(2024, 12, 28), n.ent_wangjing)
     client = login_as(n.city_officer)
     calls = [
         (DASH, {**Y2024, "compare": "previous_year"}),
@@ -330,7 +334,7 @@ def test_query_counts_do_not_grow_with_the_ledger(network, login_as, django_asse
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url, params).status_code == 200
         counts.append(len(ctx.captured_queries))
-    assert counts[0] <= 25 and counts[3] <= 20, counts
+    assert counts[0] <= 25 and counts[3] <= 21, counts  # 21: one round trip of index probes
     _grow(n, 120)
     for (url, params), count in zip(calls, counts, strict=True):
         with django_assert_max_num_queries(count):

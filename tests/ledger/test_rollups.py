@@ -11,7 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ipps.ledger import rollups
-from ipps.ledger.models import EnterpriseMonth, LedgerMonthly, LedgerRollup, ServiceRecord
+from ipps.ledger.models import (
+    EnterpriseMonth,
+    LedgerMonthly,
+    LedgerRollup,
+    ServiceRecord,
+    SubtreeEnterpriseMonth,
+    SubtreeRollup,
+)
 from ipps.ledger.services import ledger_record, ledger_reverse
 
 # Sources: any saved model will do; the network fixture's enterprises stand in for source objects.
@@ -38,6 +45,8 @@ def test_rollups_equal_the_rows_after_any_sequence(network, sequence):
     LedgerRollup.objects.all().delete()
     LedgerMonthly.objects.all().delete()
     EnterpriseMonth.objects.all().delete()
+    SubtreeRollup.objects.all().delete()
+    SubtreeEnterpriseMonth.objects.all().delete()
     units = [network.ws_zgc, network.ws_shangdi, network.ws_wangjing]
     sources = [
         network.ent_zgc,
@@ -68,6 +77,10 @@ def test_rollups_equal_the_rows_after_any_sequence(network, sequence):
     total_rows = sum(ServiceRecord.objects.values_list("quantity", flat=True))
     assert sum(LedgerRollup.objects.values_list("quantity", flat=True)) == total_rows
     assert sum(LedgerMonthly.objects.values_list("quantity", flat=True)) == total_rows
+    assert (
+        sum(SubtreeRollup.objects.filter(root=network.city).values_list("quantity", flat=True))
+        == total_rows
+    )
 
 
 @pytest.mark.django_db
@@ -123,3 +136,31 @@ def test_month_edges_in_shanghai_time(network):
     months = dict(LedgerRollup.objects.values_list("month", "quantity"))
     # Reversals carry the original's date, so only the first recorded date's month holds the net row.
     assert sum(months.values()) == 1 and rollups.verify() == []
+
+
+@pytest.mark.django_db
+def test_moving_a_unit_moves_its_acts_between_subtrees(network):
+    from ipps.ledger import stats
+    from ipps.ledger.stats import Period
+    from ipps.network.services import unit_update
+
+    n = network
+    ledger_record(
+        source=n.ent_wangjing, kind="query_answered", unit=n.ws_wangjing,
+        date=dt.date(2024, 5, 1), enterprise=n.ent_wangjing, quantity=4,
+    )  # fmt: skip
+    year = Period.year(2024)
+
+    def queries(unit):
+        rows = stats.totals(user=n.admin, unit=unit, period=year, group_by=("ip_type",))
+        return sum(r["quantity"] for r in rows)
+
+    assert (queries(n.chaoyang), queries(n.haidian)) == (4, 0)
+    unit_update(
+        unit=n.ws_wangjing,
+        changes={"parent": n.haidian, "district": "110108"},
+        acting_user=n.admin,
+    )
+    assert rollups.verify() == []
+    assert (queries(n.chaoyang), queries(n.haidian), queries(n.city)) == (0, 4, 4)
+    assert stats.enterprises_served(user=n.admin, unit=n.haidian, period=year) == 1

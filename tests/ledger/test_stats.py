@@ -352,3 +352,28 @@ def test_kpis_with_the_previous_year(network):
             "quantity"
         ]
     )
+
+
+@pytest.mark.parametrize("outside", [False, True])
+def test_partial_months_read_from_rollups_only_when_their_left_out_days_are_empty(network, outside):
+    """A custom range's partial months give the rows' exact sums either way: from the monthly
+    rollups when no row lies on the days the range leaves out, else from the rows."""
+    n = network
+    act(n, n.ws_zgc, dt.date(2024, 3, 15), n.ent_zgc, quantity=2)
+    act(n, n.ws_shangdi, dt.date(2024, 4, 10), n.ent_shangdi, quantity=5)
+    act(n, n.ws_wangjing, dt.date(2024, 3, 31), n.ent_wangjing)
+    if outside:
+        act(n, n.ws_zgc, dt.date(2024, 3, 14), n.ent_zgc, quantity=100)  # before the range
+        act(n, n.ws_zgc, dt.date(2024, 4, 11), n.ent_wangjing, quantity=100)  # after it
+    period = Period.custom(dt.date(2024, 3, 15), dt.date(2024, 4, 10))
+    whole, partial = stats._split(period)
+    assert (whole is None, len(partial)) == ((True, 2) if outside else (False, 0))
+    rows = stats.totals(user=n.admin, period=period, group_by=("unit", "month"))
+    assert sum(r["quantity"] for r in rows) == 8
+    by_ip = stats.totals(user=n.admin, period=period, group_by=("ip_type",))
+    assert sum(r["quantity"] for r in by_ip) == 8
+    assert stats.enterprises_served(user=n.admin, period=period) == 3
+    served = stats.enterprises_served_by_unit(user=n.admin, unit=n.city, period=period)
+    assert {r["unit"]: r["enterprises_served"] for r in served} == {
+        n.haidian.pk: 2, n.chaoyang.pk: 1,
+    }  # fmt: skip

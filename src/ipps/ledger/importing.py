@@ -215,10 +215,14 @@ def _bump_rollups(cursor, cells: Counter, cell_rows: Counter, pairs: Counter) ->
     )
 
 
-def write_batch(rows: list[Row], *, now: dt.datetime | None = None) -> int:
+def write_batch(
+    rows: list[Row], *, now: dt.datetime | None = None, touched: set[dt.date] | None = None
+) -> int:
     """Insert resolved ledger rows and add them to the rollups; the caller holds the transaction.
 
-    The rows are trusted: the caller checked units, enterprises, choices and source keys.
+    The rows are trusted: the caller checked units, enterprises, choices and source keys. The
+    subtree tables are refreshed for the months written — at once, or, when the caller passes
+    `touched`, by the caller after its last batch (once for a whole import).
     """
     if not rows:
         return 0
@@ -257,6 +261,11 @@ def write_batch(rows: list[Row], *, now: dt.datetime | None = None) -> int:
     _executemany_raw("ledger_servicerecord", INSERT_COLUMNS, values)
     with connection.cursor() as cursor:
         _bump_rollups(cursor, cells, cell_rows, pairs)
+    written_months = {month for month, _stored in months.values()}
+    if touched is None:
+        rollups.refresh_subtrees(connection, written_months)
+    else:
+        touched |= written_months
     return len(rows)
 
 
@@ -265,13 +274,15 @@ def write_rows(rows: Iterable[Row], *, batch_size: int = DEFAULT_BATCH) -> int:
     now = timezone.now()
     written = 0
     batch: list[Row] = []
+    touched: set[dt.date] = set()
     with transaction.atomic():
         for row in rows:
             batch.append(row)
             if len(batch) >= batch_size:
-                written += write_batch(batch, now=now)
+                written += write_batch(batch, now=now, touched=touched)
                 batch = []
-        written += write_batch(batch, now=now)
+        written += write_batch(batch, now=now, touched=touched)
+        rollups.refresh_subtrees(connection, touched)
     return written
 
 
@@ -524,6 +535,7 @@ def ledger_import(
     reader = _csv_rows(path) if suffix == ".csv" else _xlsx_rows(path)
     checker = None
     now = timezone.now()
+    touched: set[dt.date] = set()
     try:
         with transaction.atomic():
             columns: dict[str, int] = {}
@@ -555,16 +567,17 @@ def ledger_import(
                 if len(pending) >= batch_size:
                     rows = _resolve_batch(pending, report)
                     if not report.error_count:
-                        report.created += write_batch(rows, now=now)
+                        report.created += write_batch(rows, now=now, touched=touched)
                     pending = []
             if pending:
                 rows = _resolve_batch(pending, report)
                 if not report.error_count:
-                    report.created += write_batch(rows, now=now)
+                    report.created += write_batch(rows, now=now, touched=touched)
             if not columns:
                 raise LedgerImportError("empty_file", _("The file holds no rows."), field="file")
             if report.error_count:
                 raise _Rollback
+            rollups.refresh_subtrees(connection, touched)
             audit_record(
                 action=AuditAction.IMPORT,
                 actor=acting_user,

@@ -201,3 +201,94 @@ class LedgerMonthly(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.quantity}"
+
+
+class SubtreeRollup(models.Model):
+    """`LedgerRollup` summed over each unit's whole subtree (the unit itself included), so that a
+    district's or the network's figure reads its own few cells instead of every unit's — the
+    organisation-unit levels of DHIS2's analytics tables. Derived from the per-unit rollups;
+    `ipps ledger verify` checks it against the rows like the others."""
+
+    root = models.ForeignKey(
+        "network.ServiceUnit",
+        verbose_name=_("unit and its subtree"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    month = models.DateField(_("month"))
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    ip_type = models.CharField(_("IP type"), max_length=32, choices=IPType.choices, blank=True)
+    chain_stage = models.CharField(
+        _("chain stage"), max_length=16, choices=ChainStage.choices, blank=True
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+    record_count = models.BigIntegerField(_("ledger rows"), default=0)
+
+    class Meta:
+        ordering = ["month", "root_id", "kind"]
+        verbose_name = _("subtree rollup")
+        verbose_name_plural = _("subtree rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["root", "month", "kind", "ip_type", "chain_stage", "channel"],
+                name="subtree_rollup_unique_cell",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "root", "month", "kind", "ip_type", "chain_stage", "channel", "quantity",
+                    "record_count",
+                ],
+                name="subtree_rollup_cover_idx",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.root_id}+ {self.month:%Y-%m} {self.kind} {self.quantity}"
+
+
+class SubtreeEnterpriseMonth(models.Model):
+    """`EnterpriseMonth` summed over each unit's subtree: exact distinct counts of enterprises
+    served by a district or the network read one unit's rows."""
+
+    root = models.ForeignKey(
+        "network.ServiceUnit",
+        verbose_name=_("unit and its subtree"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    month = models.DateField(_("month"))
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+
+    class Meta:
+        ordering = ["month", "root_id"]
+        verbose_name = _("enterprise served in a month, by subtree")
+        verbose_name_plural = _("enterprises served by month, by subtree")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["root", "month", "kind", "enterprise"],
+                name="subtree_entmonth_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["root", "month", "kind", "enterprise", "quantity"],
+                name="subtree_entmonth_cover_idx",
+            ),
+            models.Index(
+                fields=["enterprise", "root", "month", "quantity"],
+                name="subtree_entmonth_ent_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.root_id}+ {self.month:%Y-%m} {self.kind} {self.enterprise_id}"

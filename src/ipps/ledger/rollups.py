@@ -10,9 +10,17 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
 
-from ipps.ledger.models import EnterpriseMonth, LedgerMonthly, LedgerRollup, ServiceRecord
+from ipps.ledger.models import (
+    EnterpriseMonth,
+    LedgerMonthly,
+    LedgerRollup,
+    ServiceRecord,
+    SubtreeEnterpriseMonth,
+    SubtreeRollup,
+)
 
 CELL = ("unit_id", "month", "kind", "ip_type", "chain_stage", "channel")
+SUBTREE_CELL = ("root_id", *CELL[1:])
 
 
 def month_of(date: dt.date) -> dt.date:
@@ -66,11 +74,89 @@ def apply(records: Iterable[ServiceRecord]) -> None:
             {"unit_id": unit_id, "month": month, "kind": kind, "enterprise_id": enterprise_id},
             {"quantity": quantity},
         )
+    roots = ancestry(connection)
+    subtree_cells: Counter = Counter()
+    subtree_rows: Counter = Counter()
+    for cell, quantity in cells.items():
+        for root in roots.get(cell[0], (cell[0],)):
+            subtree_cells[(root, *cell[1:])] += quantity
+            subtree_rows[(root, *cell[1:])] += cell_rows[cell]
+    for cell, quantity in subtree_cells.items():
+        _bump(
+            SubtreeRollup,
+            dict(zip(SUBTREE_CELL, cell, strict=True)),
+            {"quantity": quantity, "record_count": subtree_rows[cell]},
+        )
+    subtree_pairs: Counter = Counter()
+    for (unit_id, month, kind, enterprise_id), quantity in enterprises.items():
+        for root in roots.get(unit_id, (unit_id,)):
+            subtree_pairs[(root, month, kind, enterprise_id)] += quantity
+    for (root, month, kind, enterprise_id), quantity in subtree_pairs.items():
+        _bump(
+            SubtreeEnterpriseMonth,
+            {"root_id": root, "month": month, "kind": kind, "enterprise_id": enterprise_id},
+            {"quantity": quantity},
+        )
+
+
+def ancestry(connection) -> dict[int, tuple[int, ...]]:
+    """Each unit's id → the unit and all its ancestors (read afresh: the tree may change)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, parent_id FROM network_serviceunit")
+        parents = dict(cursor.fetchall())
+    result = {}
+    for unit in parents:
+        chain, node = [unit], parents[unit]
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = parents.get(node)
+        result[unit] = tuple(chain)
+    return result
+
+
+def refresh_subtrees(connection, months: Iterable[dt.date] | None = None) -> None:
+    """Recompute the subtree tables from the per-unit rollups (for `months`, or all of them):
+    after bulk writes, a rebuild or a change of the tree. Raw SQL, so migrations can use it."""
+    pairs = [(root, unit) for unit, roots in ancestry(connection).items() for root in roots]
+    if not pairs:
+        return
+    # Unit ids are integers from the database: safe to write into the statement.
+    closure = "WITH closure(root_id, unit_id) AS (VALUES {})".format(
+        ", ".join(f"({int(root)}, {int(unit)})" for root, unit in pairs)
+    )
+    where, params = "", []
+    if months is not None:
+        months = sorted(set(months))
+        if not months:
+            return
+        params = [connection.ops.adapt_datefield_value(m) for m in months]
+        where = " WHERE month IN ({})".format(", ".join(["%s"] * len(months)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM ledger_subtreerollup{where}", params)  # noqa: S608
+        cursor.execute(f"DELETE FROM ledger_subtreeenterprisemonth{where}", params)  # noqa: S608
+        cursor.execute(
+            f"{closure} INSERT INTO ledger_subtreerollup "  # noqa: S608 - our tables, integer ids
+            "(root_id, month, kind, ip_type, chain_stage, channel, quantity, record_count) "
+            "SELECT c.root_id, r.month, r.kind, r.ip_type, r.chain_stage, r.channel, "
+            "SUM(r.quantity), SUM(r.record_count) FROM ledger_ledgerrollup r "
+            f"JOIN closure c ON c.unit_id = r.unit_id{where.replace('month', 'r.month')} "
+            "GROUP BY c.root_id, r.month, r.kind, r.ip_type, r.chain_stage, r.channel",
+            params,
+        )
+        cursor.execute(
+            f"{closure} INSERT INTO ledger_subtreeenterprisemonth "  # noqa: S608
+            "(root_id, month, kind, enterprise_id, quantity) "
+            "SELECT c.root_id, e.month, e.kind, e.enterprise_id, SUM(e.quantity) "
+            "FROM ledger_enterprisemonth e "
+            f"JOIN closure c ON c.unit_id = e.unit_id{where.replace('month', 'e.month')} "
+            "GROUP BY c.root_id, e.month, e.kind, e.enterprise_id",
+            params,
+        )
 
 
 @transaction.atomic
 def rebuild() -> tuple[int, int]:
-    """Recompute both rollup tables from the ledger rows, in one transaction."""
+    """Recompute every rollup table from the ledger rows, in one transaction."""
     LedgerRollup.objects.all().delete()
     LedgerMonthly.objects.all().delete()
     EnterpriseMonth.objects.all().delete()
@@ -107,6 +193,7 @@ def fill_from_rows(connection) -> tuple[int, int]:
             f"WHERE enterprise_id IS NOT NULL GROUP BY unit_id, {month}, kind, enterprise_id"
         )
         pairs = cursor.rowcount
+    refresh_subtrees(connection)
     return cells, pairs
 
 
@@ -122,6 +209,8 @@ class Difference:
             "rollup": CELL,
             "monthly": CELL[:3],
             "enterprise_month": ("unit_id", "month", "kind", "enterprise_id"),
+            "subtree_rollup": SUBTREE_CELL,
+            "subtree_enterprise_month": ("root_id", "month", "kind", "enterprise_id"),
         }[self.table]
         key = ", ".join(
             f"{name.removesuffix('_id')} {value:%Y-%m}"
@@ -200,6 +289,40 @@ def verify(*, limit: int = 50) -> list[Difference]:
         have, want = stored_pairs.get(key, 0), pairs.get(key, 0)
         if have != want:
             differences.append(Difference("enterprise_month", key, (have,), (want,)))
+            if len(differences) >= limit:
+                return differences
+    # The subtree tables: the rows' sums over each unit's subtree.
+    roots = ancestry(connection)
+    subtree_rows: dict = defaultdict(lambda: (0, 0))
+    for key, (quantity, count) in from_rows.items():
+        for root in roots.get(key[0], (key[0],)):
+            q0, n0 = subtree_rows[(root, *key[1:])]
+            subtree_rows[(root, *key[1:])] = (q0 + quantity, n0 + count)
+    stored_subtree = {
+        (r.root_id, r.month, r.kind, r.ip_type, r.chain_stage, r.channel): (
+            r.quantity,
+            r.record_count,
+        )
+        for r in SubtreeRollup.objects.all()
+    }
+    for key in sorted(set(subtree_rows) | set(stored_subtree), key=str):
+        have, want = stored_subtree.get(key, (0, 0)), subtree_rows.get(key, (0, 0))
+        if have != want:
+            differences.append(Difference("subtree_rollup", key, have, want))
+            if len(differences) >= limit:
+                return differences
+    subtree_pairs: dict = defaultdict(int)
+    for (unit_id, month, kind, enterprise_id), quantity in pairs.items():
+        for root in roots.get(unit_id, (unit_id,)):
+            subtree_pairs[(root, month, kind, enterprise_id)] += quantity
+    stored_subtree_pairs = {
+        (e.root_id, e.month, e.kind, e.enterprise_id): e.quantity
+        for e in SubtreeEnterpriseMonth.objects.all()
+    }
+    for key in sorted(set(subtree_pairs) | set(stored_subtree_pairs), key=str):
+        have, want = stored_subtree_pairs.get(key, 0), subtree_pairs.get(key, 0)
+        if have != want:
+            differences.append(Difference("subtree_enterprise_month", key, (have,), (want,)))
             if len(differences) >= limit:
                 break
     return differences

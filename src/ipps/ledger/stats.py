@@ -48,7 +48,14 @@ from ipps.core.choices import ChainStage, Channel, IPType
 from ipps.core.errors import ServiceError
 from ipps.enterprises.models import PriorityListing
 from ipps.ledger.choices import RecordKind
-from ipps.ledger.models import EnterpriseMonth, LedgerMonthly, LedgerRollup, ServiceRecord
+from ipps.ledger.models import (
+    EnterpriseMonth,
+    LedgerMonthly,
+    LedgerRollup,
+    ServiceRecord,
+    SubtreeEnterpriseMonth,
+    SubtreeRollup,
+)
 from ipps.network.choices import UnitKind
 from ipps.network.models import ServiceUnit
 from ipps.network.scope import unit_ids_for
@@ -366,6 +373,35 @@ def _partial_q(ranges: list[tuple[dt.date, dt.date]]) -> Q:
     return q
 
 
+def _split(period: Period) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """(whole months, partial day ranges) to read: a partial month whose left-out days hold no
+    ledger row at all (the usual "year to date": nothing is dated after today) reads as a whole
+    month from the rollups — exactly the same sums, without scanning the month's rows. One
+    round trip of index probes decides it."""
+    whole = period.whole_months()
+    ranges = period.partial_ranges()
+    if not ranges:
+        return whole, []
+    probes, params = [], []
+    for start, end in ranges:
+        month = start.replace(day=1)
+        outside = Q(date__gte=month, date__lt=start) | Q(date__gt=end, date__lte=_month_end(month))
+        sql, p = ServiceRecord.objects.filter(outside).values("id")[:1].query.sql_with_params()
+        probes.append(f"EXISTS ({sql})")
+        params.extend(p)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(probes), params)  # noqa: S608 - built by the ORM
+        found = cursor.fetchone()
+    partial = []
+    for (start, end), rows_outside in zip(ranges, found, strict=True):
+        if rows_outside:
+            partial.append((start, end))
+        else:
+            month = start.replace(day=1)
+            whole = (min(whole[0], month), max(whole[1], month)) if whole else (month, month)
+    return whole, partial
+
+
 # Totals -----------------------------------------------------------------------------------------
 
 
@@ -393,9 +429,9 @@ def totals(
     )
     cells: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
 
-    def add(qs: QuerySet, month, records) -> None:
+    def add(qs: QuerySet, month, records, bucket=None) -> None:
         if "unit" in keys:
-            qs = qs.annotate(g_unit=scope.bucket())
+            qs = qs.annotate(g_unit=bucket if bucket is not None else scope.bucket())
         if "month" in keys:
             qs = qs.annotate(g_month=month)
         columns = [{"month": "g_month", "unit": "g_unit"}.get(k, k) for k in keys]
@@ -404,15 +440,38 @@ def totals(
             cell[0] += row["q"] or 0
             cell[1] += row["n"] or 0
 
-    whole = period.whole_months()
+    whole, partial = _split(period)
     if whole:
-        # The unit × month × kind table is small; the full breakdown only when one is asked for.
+        # The unit × month × kind table is small; the full breakdown only when one is asked for,
+        # from the subtree table: the scope's (or its children's) own cells, not every unit's.
         fine = bool(ip_type or chain_stage or channel) or bool(
             set(keys) - {"month", "unit", "kind"}
         )
-        table = LedgerRollup if fine else LedgerMonthly
-        add(table.objects.filter(q, month__range=whole), F("month"), Sum("record_count"))
-    partial = period.partial_ranges()
+        if not fine:
+            add(
+                LedgerMonthly.objects.filter(q, month__range=whole), F("month"), Sum("record_count")
+            )
+        else:
+            dims = _filters(kind=kind, ip_type=ip_type, chain_stage=chain_stage, channel=channel)
+            if "unit" not in keys:
+                add(
+                    SubtreeRollup.objects.filter(dims, root_id=scope.unit.id, month__range=whole),
+                    F("month"),
+                    Sum("record_count"),
+                )
+            else:
+                children = [c.id for c in scope.children]
+                add(
+                    SubtreeRollup.objects.filter(dims, root_id__in=children, month__range=whole),
+                    F("month"),
+                    Sum("record_count"),
+                    bucket=F("root_id"),
+                )
+                add(
+                    LedgerRollup.objects.filter(dims, unit_id=scope.unit.id, month__range=whole),
+                    F("month"),
+                    Sum("record_count"),
+                )
     if partial:
         add(
             ServiceRecord.objects.filter(q, _partial_q(partial)),
@@ -478,18 +537,36 @@ def _enterprise_sql(scope: Scope, period: Period, kind, by_child: bool) -> tuple
     """(bucket, enterprise_id, quantity) rows from EnterpriseMonth (whole months) and the ledger
     rows of the partial months, as one UNION ALL."""
     q = scope.unit_filter() & _filters(kind=kind)
+    kinds = _filters(kind=kind)
     parts: list[QuerySet] = []
-    whole = period.whole_months()
+    whole, partial = _split(period)
     if whole:
-        parts.append(EnterpriseMonth.objects.filter(q, month__range=whole))
-    partial = period.partial_ranges()
+        # The subtree tables: the scope's own rows, or its children's and its own unit's.
+        if by_child:
+            parts.append(
+                SubtreeEnterpriseMonth.objects.filter(
+                    kinds, root_id__in=[c.id for c in scope.children], month__range=whole
+                ).annotate(g_unit=F("root_id"))
+            )
+            parts.append(
+                EnterpriseMonth.objects.filter(
+                    kinds, unit_id=scope.unit.id, month__range=whole
+                ).annotate(g_unit=Value(scope.unit.id, IntegerField()))
+            )
+        else:
+            parts.append(
+                SubtreeEnterpriseMonth.objects.filter(
+                    kinds, root_id=scope.unit.id, month__range=whole
+                ).annotate(g_unit=Value(0, IntegerField()))
+            )
     if partial:
         parts.append(
-            ServiceRecord.objects.filter(q, _partial_q(partial), enterprise_id__isnull=False)
+            ServiceRecord.objects.filter(
+                q, _partial_q(partial), enterprise_id__isnull=False
+            ).annotate(g_unit=scope.bucket() if by_child else Value(0, IntegerField()))
         )
     sqls, params = [], []
     for qs in parts:
-        qs = qs.annotate(g_unit=scope.bucket() if by_child else Value(0, IntegerField()))
         sql, p = (
             qs.order_by().values_list("g_unit", "enterprise_id", "quantity").query.sql_with_params()
         )
@@ -548,8 +625,8 @@ def priority_coverage(*, user, unit: Any = None, year: int) -> dict[str, Any]:
     positive net quantity of service (any kind, any unit of the subtree) in that year."""
     scope = _scope(user, unit)
     net = (
-        EnterpriseMonth.objects.filter(
-            scope.unit_filter(),
+        SubtreeEnterpriseMonth.objects.filter(
+            root_id=scope.unit.id,
             enterprise_id=OuterRef("enterprise_id"),
             month__range=(dt.date(year, 1, 1), dt.date(year, 12, 1)),
         )

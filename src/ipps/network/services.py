@@ -209,6 +209,13 @@ def unit_update(
     if not changed["after"]:
         return unit
     unit.save()
+    if unit.parent_id != old_parent_id:
+        # A move changes which subtrees the unit's acts count in.
+        from django.db import connection
+
+        from ipps.ledger.rollups import refresh_subtrees
+
+        refresh_subtrees(connection)
     audit_record(
         action=AuditAction.UPDATE,
         actor=acting_user,
