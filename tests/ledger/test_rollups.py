@@ -17,6 +17,7 @@ from ipps.ledger.models import (
     LedgerRollup,
     ServiceRecord,
     SubtreeEnterpriseMonth,
+    SubtreeEnterpriseYear,
     SubtreeRollup,
 )
 from ipps.ledger.services import ledger_record, ledger_reverse
@@ -47,6 +48,7 @@ def test_rollups_equal_the_rows_after_any_sequence(network, sequence):
     EnterpriseMonth.objects.all().delete()
     SubtreeRollup.objects.all().delete()
     SubtreeEnterpriseMonth.objects.all().delete()
+    SubtreeEnterpriseYear.objects.all().delete()
     units = [network.ws_zgc, network.ws_shangdi, network.ws_wangjing]
     sources = [
         network.ent_zgc,

@@ -377,3 +377,23 @@ def test_partial_months_read_from_rollups_only_when_their_left_out_days_are_empt
     assert {r["unit"]: r["enterprises_served"] for r in served} == {
         n.haidian.pk: 2, n.chaoyang.pk: 1,
     }  # fmt: skip
+
+
+def test_year_to_date_counts_enterprises_exactly_whatever_table_answers(network):
+    n = network
+    today = timezone.localdate()
+    act(n, n.ws_zgc, today.replace(day=1), n.ent_zgc)
+    act(n, n.ws_wangjing, dt.date(today.year, 1, 1), n.ent_wangjing)
+    act(n, n.ws_zgc, dt.date(today.year - 1, 12, 31), n.ent_shangdi)  # last year: not counted
+    ytd = Period.year_to_date(today)
+    assert stats._whole_years(stats._split(ytd)[0]) == (today.year, today.year)
+    assert stats.enterprises_served(user=n.admin, period=ytd) == 2
+    if today.month < 12:
+        # A row dated later this year (say, entered in advance) is outside the period: the
+        # yearly table no longer answers, and the count stays exact.
+        act(n, n.ws_shangdi, dt.date(today.year, 12, 31), n.ent_shangdi)
+        assert stats._whole_years(stats._split(ytd)[0]) is None
+        assert stats.enterprises_served(user=n.admin, period=ytd) == 2
+    assert stats.enterprises_served(user=n.admin, period=Period.year(today.year)) == (
+        3 if today.month < 12 else 2
+    )

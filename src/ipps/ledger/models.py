@@ -292,3 +292,44 @@ class SubtreeEnterpriseMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.root_id}+ {self.month:%Y-%m} {self.kind} {self.enterprise_id}"
+
+
+class SubtreeEnterpriseYear(models.Model):
+    """Net quantity an enterprise received from a unit's subtree in a calendar year, all kinds
+    together: "enterprises served this year" for the network reads one row per enterprise."""
+
+    root = models.ForeignKey(
+        "network.ServiceUnit",
+        verbose_name=_("unit and its subtree"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = models.BigIntegerField(_("quantity"), default=0)
+
+    class Meta:
+        ordering = ["year", "root_id"]
+        verbose_name = _("enterprise served in a year, by subtree")
+        verbose_name_plural = _("enterprises served by year, by subtree")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["root", "year", "enterprise"], name="subtree_entyear_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["root", "year", "enterprise", "quantity"], name="subtree_entyear_cover_idx"
+            ),
+            models.Index(
+                fields=["enterprise", "root", "year", "quantity"], name="subtree_entyear_ent_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.root_id}+ {self.year} {self.enterprise_id}"

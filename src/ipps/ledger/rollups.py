@@ -16,6 +16,7 @@ from ipps.ledger.models import (
     LedgerRollup,
     ServiceRecord,
     SubtreeEnterpriseMonth,
+    SubtreeEnterpriseYear,
     SubtreeRollup,
 )
 
@@ -97,6 +98,15 @@ def apply(records: Iterable[ServiceRecord]) -> None:
             {"root_id": root, "month": month, "kind": kind, "enterprise_id": enterprise_id},
             {"quantity": quantity},
         )
+    subtree_years: Counter = Counter()
+    for (root, month, _kind, enterprise_id), quantity in subtree_pairs.items():
+        subtree_years[(root, month.year, enterprise_id)] += quantity
+    for (root, year, enterprise_id), quantity in subtree_years.items():
+        _bump(
+            SubtreeEnterpriseYear,
+            {"root_id": root, "year": year, "enterprise_id": enterprise_id},
+            {"quantity": quantity},
+        )
 
 
 def ancestry(connection) -> dict[int, tuple[int, ...]]:
@@ -151,6 +161,29 @@ def refresh_subtrees(connection, months: Iterable[dt.date] | None = None) -> Non
             f"JOIN closure c ON c.unit_id = e.unit_id{where.replace('month', 'e.month')} "
             "GROUP BY c.root_id, e.month, e.kind, e.enterprise_id",
             params,
+        )
+        # Years: recomputed whole for every year a refreshed month falls in.
+        year_of = {
+            "postgresql": "CAST(EXTRACT(YEAR FROM month) AS integer)",
+            "sqlite": "CAST(strftime('%%Y', month) AS integer)",
+        }[connection.vendor]
+        year_where, year_params = "", []
+        if months is not None:
+            years = sorted({m.year for m in months})
+            year_params = years
+            year_where = " WHERE {} IN ({})".format("{}", ", ".join(["%s"] * len(years)))
+        cursor.execute(
+            "DELETE FROM ledger_subtreeenterpriseyear"  # noqa: S608 - our tables
+            + year_where.format("year"),
+            year_params,
+        )
+        cursor.execute(
+            "INSERT INTO ledger_subtreeenterpriseyear (root_id, year, enterprise_id, quantity) "  # noqa: S608
+            f"SELECT root_id, {year_of}, enterprise_id, SUM(quantity) "
+            "FROM ledger_subtreeenterprisemonth"
+            + year_where.format(year_of)
+            + f" GROUP BY root_id, {year_of}, enterprise_id",
+            year_params,
         )
 
 
@@ -211,6 +244,7 @@ class Difference:
             "enterprise_month": ("unit_id", "month", "kind", "enterprise_id"),
             "subtree_rollup": SUBTREE_CELL,
             "subtree_enterprise_month": ("root_id", "month", "kind", "enterprise_id"),
+            "subtree_enterprise_year": ("root_id", "year", "enterprise_id"),
         }[self.table]
         key = ", ".join(
             f"{name.removesuffix('_id')} {value:%Y-%m}"
@@ -323,6 +357,19 @@ def verify(*, limit: int = 50) -> list[Difference]:
         have, want = stored_subtree_pairs.get(key, 0), subtree_pairs.get(key, 0)
         if have != want:
             differences.append(Difference("subtree_enterprise_month", key, (have,), (want,)))
+            if len(differences) >= limit:
+                return differences
+    subtree_years: dict = defaultdict(int)
+    for (root, month, _kind, enterprise_id), quantity in subtree_pairs.items():
+        subtree_years[(root, month.year, enterprise_id)] += quantity
+    stored_years = {
+        (e.root_id, e.year, e.enterprise_id): e.quantity
+        for e in SubtreeEnterpriseYear.objects.all()
+    }
+    for key in sorted(set(subtree_years) | set(stored_years), key=str):
+        have, want = stored_years.get(key, 0), subtree_years.get(key, 0)
+        if have != want:
+            differences.append(Difference("subtree_enterprise_year", key, (have,), (want,)))
             if len(differences) >= limit:
                 break
     return differences

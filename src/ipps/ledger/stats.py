@@ -54,6 +54,7 @@ from ipps.ledger.models import (
     LedgerRollup,
     ServiceRecord,
     SubtreeEnterpriseMonth,
+    SubtreeEnterpriseYear,
     SubtreeRollup,
 )
 from ipps.network.choices import UnitKind
@@ -402,6 +403,21 @@ def _split(period: Period) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[d
     return whole, partial
 
 
+def _whole_years(whole: tuple[dt.date, dt.date] | None) -> tuple[int, int] | None:
+    """The calendar years the whole months cover exactly — counting a year's trailing months
+    that hold no ledger row (this year's future) — or None."""
+    if whole is None or whole[0].month != 1:
+        return None
+    first, last = whole
+    if last.month != 12:
+        after = ServiceRecord.objects.filter(
+            date__gt=_month_end(last), date__lte=dt.date(last.year, 12, 31)
+        )
+        if after.exists():
+            return None
+    return first.year, last.year
+
+
 # Totals -----------------------------------------------------------------------------------------
 
 
@@ -540,7 +556,27 @@ def _enterprise_sql(scope: Scope, period: Period, kind, by_child: bool) -> tuple
     kinds = _filters(kind=kind)
     parts: list[QuerySet] = []
     whole, partial = _split(period)
-    if whole:
+    years = _whole_years(whole) if not kind else None
+    if years:
+        # Whole calendar years, all kinds: the yearly table, one row per enterprise.
+        if by_child:
+            parts.append(
+                SubtreeEnterpriseYear.objects.filter(
+                    root_id__in=[c.id for c in scope.children], year__range=years
+                ).annotate(g_unit=F("root_id"))
+            )
+            parts.append(
+                EnterpriseMonth.objects.filter(unit_id=scope.unit.id, month__range=whole).annotate(
+                    g_unit=Value(scope.unit.id, IntegerField())
+                )
+            )
+        else:
+            parts.append(
+                SubtreeEnterpriseYear.objects.filter(
+                    root_id=scope.unit.id, year__range=years
+                ).annotate(g_unit=Value(0, IntegerField()))
+            )
+    elif whole:
         # The subtree tables: the scope's own rows, or its children's and its own unit's.
         if by_child:
             parts.append(
@@ -625,10 +661,8 @@ def priority_coverage(*, user, unit: Any = None, year: int) -> dict[str, Any]:
     positive net quantity of service (any kind, any unit of the subtree) in that year."""
     scope = _scope(user, unit)
     net = (
-        SubtreeEnterpriseMonth.objects.filter(
-            root_id=scope.unit.id,
-            enterprise_id=OuterRef("enterprise_id"),
-            month__range=(dt.date(year, 1, 1), dt.date(year, 12, 1)),
+        SubtreeEnterpriseYear.objects.filter(
+            root_id=scope.unit.id, enterprise_id=OuterRef("enterprise_id"), year=year
         )
         .order_by()
         .values("enterprise_id")
