@@ -6,6 +6,7 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from ipps.assessment.models import Evaluation, Scheme
@@ -124,3 +125,20 @@ def test_funding_over_http(network, api_as, published):
     assert sheet.max_row == 4 + 3 + 1
     # Drafts are the city's; others see nothing.
     assert api_as(network.haidian_officer).get(f"/api/v1/funding/plans/{plan}").status_code == 404
+
+
+def test_cells_explain_themselves_in_the_readers_language(network, api_as, published):
+    """Computed (and stored) in English, read in Chinese: the sentences follow the reader."""
+    zgc = Evaluation.objects.get(unit=network.ws_zgc)
+    url = f"/api/v1/assessment/evaluations/{zgc.pk}"
+    english = {c["code"]: c for c in api_as(network.liaison_zgc).get(url).json()["cells"]}
+    # The request activates Chinese in this thread; the override restores English afterwards.
+    with translation.override("en"):
+        response = api_as(network.liaison_zgc).get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    chinese = {c["code"]: c for c in response.json()["cells"]}
+    assert "of target" in english["A1"]["explanation"]
+    assert english["A1"]["explanation"] != chinese["A1"]["explanation"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese["A1"]["explanation"])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese["A1"]["value_explanation"])
+    assert chinese["A1"]["points"] == english["A1"]["points"] == "15"
+    assert chinese["D1"]["value_explanation"] == english["D1"]["value_explanation"]  # formula

@@ -13,7 +13,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from ipps.assessment import exports, schemefile, selectors, services
+from ipps.assessment import engine, exports, schemefile, selectors, services
 from ipps.assessment.models import Appeal, Evaluation, FundingPlan, Scheme
 from ipps.core.api import Error
 from ipps.core.errors import ServiceError
@@ -131,7 +131,8 @@ class EvaluationOut(EvaluationSummaryOut):
 
     @staticmethod
     def resolve_cells(obj) -> list[dict]:
-        return (obj.computed or {}).get("cells", [])
+        stored = (obj.computed or {}).get("cells", [])
+        return engine.localized_cells(obj.scheme.definition, stored)
 
     @staticmethod
     def resolve_appeals(obj) -> list:

@@ -53,6 +53,7 @@ class Cell:
     review_comment: str = ""
     evidence: str = ""
     error: str = ""
+    note_key: str = ""
 
     def as_json(self) -> dict:
         return {
@@ -73,6 +74,7 @@ class Cell:
             "review_comment": self.review_comment,
             "evidence": self.evidence,
             "error": self.error,
+            "note_key": self.note_key,
         }
 
 
@@ -208,6 +210,73 @@ def gather(
     return Inputs(units=units, ledger=ledger, figures=figures, reports=reports, scores=scores or {})
 
 
+MANUAL_NOTES = {
+    "judgement": lambda: _("reviewer's judgement"),
+    "review": lambda: _("entered by the reviewer"),
+    "self": lambda: _("entered by the unit"),
+    "none": lambda: _("not entered yet"),
+}
+
+
+def _manual_key(indicator: Mapping, score) -> str:
+    if indicator["rule"]["type"] == "judgement":
+        return "judgement"
+    if score and score.review_value is not None:
+        return "review"
+    if score and score.self_value is not None:
+        return "self"
+    return "none"
+
+
+def localized_cells(definition: Mapping, cells: list[dict]) -> list[dict]:
+    """Stored cells with their sentences in the active language: explanations are stored in
+    the language of whoever triggered the computation, so for reading the rule is applied again
+    to the stored value and target (the same points, checked) and the source note rebuilt.
+    Formula traces hold only names and numbers and are kept as stored."""
+    indicators = {i["code"]: i for a in definition.get("areas", []) for i in a["indicators"]}
+    out = []
+    for stored in cells:
+        indicator = indicators.get(stored.get("code"))
+        if indicator is None:
+            out.append(stored)
+            continue
+        cell = dict(stored)
+        spec = indicator["value"]
+        if spec["source"] == "manual" and stored.get("note_key") in MANUAL_NOTES:
+            cell["value_explanation"] = MANUAL_NOTES[stored["note_key"]]()
+        elif spec["source"] not in ("manual", "formula"):
+            cell["value_explanation"] = _source_note(spec)
+        value = stored.get("value")
+        if isinstance(value, str):
+            value = Decimal(value)
+        target = Decimal(stored["target"]) if stored.get("target") is not None else None
+        try:
+            outcome = score_rule(
+                indicator["rule"],
+                points=Decimal(indicator["points"]),
+                value=value,
+                target=target,
+                evidence=bool((stored.get("evidence") or "").strip()),
+                validated=True,
+            )
+        except RuleError as exc:
+            if not stored.get("error") or stored.get("error") == stored.get("explanation"):
+                cell["explanation"] = cell["error"] = exc.message
+            out.append(cell)
+            continue
+        if fmt(outcome.points) != stored.get("computed"):
+            out.append(stored)  # the rule or its data changed since: keep what was computed
+            continue
+        cell["explanation"] = outcome.explanation
+        if stored.get("review_score") is not None:
+            cell["explanation"] = _("%(computed)s; the reviewer set %(review)s points") % {
+                "computed": outcome.explanation,
+                "review": stored["review_score"],
+            }
+        out.append(cell)
+    return out
+
+
 def _source_note(spec: Mapping) -> str:
     """Where an indicator's value comes from, in words (the same for every unit)."""
     source = spec["source"]
@@ -236,13 +305,12 @@ def _raw_value(indicator: Mapping, unit_id: int, inputs: Inputs, note: str) -> t
     if source == "manual":
         score = inputs.scores.get(unit_id, {}).get(indicator["code"])
         if indicator["rule"]["type"] == "judgement":
-            judged = score.review_judgement if score else None
-            return judged, _("reviewer's judgement")
+            return (score.review_judgement if score else None), MANUAL_NOTES["judgement"]()
         if score and score.review_value is not None:
-            return score.review_value, _("entered by the reviewer")
+            return score.review_value, MANUAL_NOTES["review"]()
         if score and score.self_value is not None:
-            return score.self_value, _("entered by the unit")
-        return None, _("not entered yet")
+            return score.self_value, MANUAL_NOTES["self"]()
+        return None, MANUAL_NOTES["none"]()
     return None, ""  # formulas are computed afterwards
 
 
@@ -371,6 +439,7 @@ def _cell(indicator, area, unit, raw, notes, derived, formula_error, inputs) -> 
         review_comment=score.review_comment if score else "",
         evidence=score.evidence if score else "",
         error=error,
+        note_key=_manual_key(indicator, score) if source == "manual" else "",
     )
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ipps.assessment import exports, schemefile, selectors, services
+from ipps.assessment import engine, exports, schemefile, selectors, services
 from ipps.assessment.choices import EvaluationStatus, PlanStatus, SchemeStatus, ValueSource
 from ipps.assessment.forms import (
     FUNDED_KINDS,
@@ -377,7 +377,8 @@ def _evaluation(request, pk: int) -> Evaluation:
 def _cells(evaluation: Evaluation) -> list[dict]:
     areas = {a["code"]: a["name"] for a in evaluation.scheme.definition.get("areas", [])}
     cells = []
-    for cell in (evaluation.computed or {}).get("cells", []):
+    stored = (evaluation.computed or {}).get("cells", [])
+    for cell in engine.localized_cells(evaluation.scheme.definition, stored):
         cells.append(
             {
                 **cell,
