@@ -405,3 +405,18 @@ def test_lists_read_in_a_fixed_number_of_queries(
     for url in ("/assessment/", f"/assessment/schemes/{published.pk}/", "/funding/"):
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200
+
+
+def test_a_simulation_shows_unit_names_in_the_readers_language(network, login_as, published):
+    from django.utils import translation
+
+    plan = services.plan_create(
+        data={"scheme": published.pk, "budget": "30000.00"}, acting_user=network.city_officer
+    )
+    with translation.override("en"):
+        plan = services.plan_simulate(plan=plan, acting_user=network.city_officer)
+    assert "Zhongguancun Software Park Workstation" in str(plan.simulation)
+    client = login_as(network.city_officer)
+    with translation.override("en"):  # the request activates Chinese in this thread
+        page = client.get(f"/funding/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "中关村软件园工作站" in page

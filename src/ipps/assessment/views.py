@@ -39,6 +39,7 @@ from ipps.assessment.rules import fmt, fmt_percent
 from ipps.core.errors import ServiceError
 from ipps.enterprises.forms import _style, add_service_errors
 from ipps.network.choices import UnitKind
+from ipps.network.models import ServiceUnit
 from ipps.network.scope import is_staff_user
 from ipps.reporting.selectors import DERIVED, FIGURE_LABELS
 
@@ -709,6 +710,8 @@ class AllocationTable:
 
 def allocation_table(rows: list[Mapping], *, budget: Decimal, labels: Mapping) -> AllocationTable:
     sums = dict.fromkeys(("base", "performance", "deduction", "total"), Decimal(0))
+    # Names in the reader's language (a simulation stores them in its author's).
+    names = {u.pk: str(u) for u in ServiceUnit.objects.filter(pk__in=[r["unit_id"] for r in rows])}
     out = []
     for row in rows:
         for key in sums:
@@ -716,7 +719,7 @@ def allocation_table(rows: list[Mapping], *, budget: Decimal, labels: Mapping) -
         out.append(
             AllocationRow(
                 unit_code=row["unit_code"],
-                unit_name=row["unit_name"],
+                unit_name=names.get(row["unit_id"], row["unit_name"]),
                 score=row["score"],
                 grade=labels.get(row["grade"], row["grade"]) or "—",
                 base=money(row["base"]),
