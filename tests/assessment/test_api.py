@@ -6,6 +6,7 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -142,3 +143,34 @@ def test_cells_explain_themselves_in_the_readers_language(network, api_as, publi
     assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese["A1"]["value_explanation"])
     assert chinese["A1"]["points"] == english["A1"]["points"] == "15"
     assert chinese["D1"]["value_explanation"] == english["D1"]["value_explanation"]  # formula
+
+
+def test_funding_steps_read_in_the_readers_language(network, api_as, login_as, published):
+    """A simulation keeps its sentences as data: whoever reads it reads them in their own
+    language, and publishing in another language than the simulation's is not 'stale'."""
+    client = api_as(network.city_officer)
+    r = client.post(
+        "/api/v1/funding/plans",
+        {
+            "scheme": published.pk,
+            "budget": "100000.00",
+            "base_by_kind": {"workstation": "10000"},
+            "deductions": [{"name": "月报逾期", "measure": "late_reports", "amount": "100"}],
+        },
+    )
+    plan = r.json()["id"]
+    with translation.override("en"):  # the request leaks its language into this thread
+        r = client.post(f"/api/v1/funding/plans/{plan}/simulate", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 200
+    zh = r.json()["simulation"]["units"][0]["steps"]
+    assert zh[0] == "基础经费（工作站）：10,000.00 元。", zh
+    with translation.override("en"):
+        r = client.get(f"/api/v1/funding/plans/{plan}", HTTP_ACCEPT_LANGUAGE="en")
+        en = r.json()["simulation"]["units"][0]["steps"]
+        assert en[0] == "Base amount for a workstation: 10,000.00 yuan."
+        assert en[-1].startswith("Total: ") and len(en) == len(zh)
+    with translation.override("en"):
+        page = login_as(network.city_officer).get(
+            reverse("assessment:plan", args=[plan]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert "Base amount for a workstation: 10,000.00 yuan." in page.content.decode()

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from ipps.assessment import services
+from ipps.assessment.allocation import localized_row
 from ipps.assessment.models import Evaluation, FundingAllocation
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
 
@@ -50,7 +51,7 @@ def test_simulation_adds_up_and_explains(network, plan):
         exact = pool * scores[code] / total_score
         assert abs(D(row["performance"]) - exact) <= D("0.01")
         assert D(row["base"]) == D("50000.00")
-        assert row["steps"]
+        assert localized_row(row)["steps"]
     assert plan.simulation["final"] is False
 
 
@@ -82,7 +83,7 @@ def test_deductions_from_the_schedule(network, plan, month=None):
     rows = {r["unit_code"]: r for r in plan.simulation["units"]}
     # ZGC: one late report (1,000) + C1 short by 5 points × 500 = 2,500, capped at 2,000.
     assert D(rows["WS-110108-001"]["deduction"]) == D("3000.00")
-    assert len(rows["WS-110108-001"]["deduction_lines"]) == 2
+    assert len(localized_row(rows["WS-110108-001"])["deduction_lines"]) == 2
     assert sum(D(r["total"]) for r in rows.values()) == D("300000.00")
 
 

@@ -1,7 +1,8 @@
 """Performance-based funding of units that adds up to the budget exactly, to the fen.
 
 `allocate(spec, units)` splits `spec.budget` among the units of a funding plan and says, per unit, how
-its amount was reached: sentences for people (`steps`) and the same as data for the API (`detail`).
+its amount was reached: sentences for people (`sentences`, translated when read: `steps` in the
+active language) and the same as data for the API (`detail`).
 
 Semantics, in the order they are applied:
 
@@ -43,8 +44,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ipps.core.errors import ServiceError
+from ipps.core.i18n import say, sentence
 
 METHODS = ("proportional", "grade")
 CENT = Decimal("0.01")
@@ -97,8 +100,13 @@ class UnitAllocation:
     performance: Decimal
     deduction: Decimal
     total: Decimal
-    steps: list[str]
+    sentences: list[dict[str, Any]]
     detail: list[dict[str, Any]]
+
+    @property
+    def steps(self) -> list[str]:
+        """How the amount was reached, in the active language."""
+        return localized_steps(self.sentences)
 
     def as_dict(self) -> dict[str, Any]:
         """The allocation for an API response: money as strings with 2 decimals."""
@@ -114,7 +122,7 @@ class UnitAllocation:
             "performance": str(self.performance),
             "deduction": str(self.deduction),
             "total": str(self.total),
-            "steps": list(self.steps),
+            "sentences": [dict(item) for item in self.sentences],
             "detail": [dict(item) for item in self.detail],
         }
 
@@ -497,7 +505,7 @@ def _ineligible(unit: FundingUnit) -> UnitAllocation:
         performance=zero,
         deduction=zero,
         total=zero,
-        steps=[_("Not eligible for funding in this plan → 0.00 yuan.")],
+        sentences=[sentence(gettext_noop("Not eligible for funding in this plan → 0.00 yuan."))],
         detail=[{"step": "ineligible"}, {"step": "total", "amount": str(zero)}],
     )
 
@@ -520,15 +528,22 @@ def _explain(
     adjustment_equal: bool,
 ) -> UnitAllocation:
     """Build the unit's allocation with one sentence and one detail item per step taken."""
-    steps: list[str] = []
+    steps: list[dict[str, Any]] = []
     detail: list[dict[str, Any]] = []
     if unit.kind in context.spec.base_by_kind:
         steps.append(
-            _("Base amount for a %(kind)s: %(base)s yuan.")
-            % {"kind": unit.kind, "base": _money(base)}
+            sentence(
+                gettext_noop("Base amount for a %(kind)s: %(base)s yuan."),
+                kind=unit.kind,
+                base=_money(base),
+            )
         )
     else:
-        steps.append(_("No base amount is set for a %(kind)s: 0.00 yuan.") % {"kind": unit.kind})
+        steps.append(
+            sentence(
+                gettext_noop("No base amount is set for a %(kind)s: 0.00 yuan."), kind=unit.kind
+            )
+        )
     detail.append({"step": "base", "kind": unit.kind, "amount": str(_yuan(base))})
 
     _explain_pool_share(context, unit, weight, pool_share, pool_bumped, steps, detail)
@@ -536,16 +551,24 @@ def _explain(
     if requested:
         if applied < requested:
             steps.append(
-                _(
-                    "A deduction of %(requested)s yuan exceeds its funding of %(applied)s yuan, "
-                    "so only %(applied)s yuan is deducted and the total does not fall below zero."
+                sentence(
+                    gettext_noop(
+                        "A deduction of %(requested)s yuan exceeds its funding of %(applied)s "
+                        "yuan, so only %(applied)s yuan is deducted and the total does not fall "
+                        "below zero."
+                    ),
+                    requested=_money(requested),
+                    applied=_money(applied),
                 )
-                % {"requested": _money(requested), "applied": _money(applied)}
             )
         else:
             steps.append(
-                _("Deduction: %(applied)s yuan, returned to the pool for the other units.")
-                % {"applied": _money(applied)}
+                sentence(
+                    gettext_noop(
+                        "Deduction: %(applied)s yuan, returned to the pool for the other units."
+                    ),
+                    applied=_money(applied),
+                )
             )
         detail.append(
             {
@@ -560,26 +583,33 @@ def _explain(
 
     if fixed_at == "floor":
         steps.append(
-            _("Raised to the floor of %(floor)s yuan.") % {"floor": _money(context.floor or 0)}
+            sentence(
+                gettext_noop("Raised to the floor of %(floor)s yuan."),
+                floor=_money(context.floor or 0),
+            )
         )
         detail.append({"step": "floor", "amount": str(_yuan(adjustment))})
     elif fixed_at == "cap":
-        steps.append(_("Cut to the cap of %(cap)s yuan.") % {"cap": _money(context.cap or 0)})
+        steps.append(
+            sentence(gettext_noop("Cut to the cap of %(cap)s yuan."), cap=_money(context.cap or 0))
+        )
         detail.append({"step": "cap", "amount": str(_yuan(adjustment))})
     elif adjustment:
         if adjustment_equal:
-            text = _(
+            text = gettext_noop(
                 "Adjusted by %(amount)s yuan, shared equally, so that other units stay within "
                 "the floor and cap."
             )
         else:
-            text = _(
+            text = gettext_noop(
                 "Adjusted by %(amount)s yuan, by weight, so that other units stay within the "
                 "floor and cap."
             )
-        steps.append(text % {"amount": _signed(adjustment)})
+        steps.append(sentence(text, amount=_signed(adjustment)))
         if adjustment_bumped:
-            steps.append(_("Received a remainder fen (+0.01) in this adjustment."))
+            steps.append(
+                sentence(gettext_noop("Received a remainder fen (+0.01) in this adjustment."))
+            )
         detail.append(
             {
                 "step": "adjustment",
@@ -591,7 +621,7 @@ def _explain(
 
     performance = pool_share + redistributed + adjustment
     total = base + performance - applied
-    steps.append(_("Total: %(total)s yuan.") % {"total": _money(total)})
+    steps.append(sentence(gettext_noop("Total: %(total)s yuan."), total=_money(total)))
     detail.append({"step": "total", "amount": str(_yuan(total))})
     return UnitAllocation(
         unit_id=unit.unit_id,
@@ -605,7 +635,7 @@ def _explain(
         performance=_yuan(performance),
         deduction=_yuan(applied),
         total=_yuan(total),
-        steps=steps,
+        sentences=steps,
         detail=detail,
     )
 
@@ -620,7 +650,7 @@ def _explain_pool_share(
     weight: Decimal,
     share: int,
     bumped: bool,
-    steps: list[str],
+    steps: list[dict[str, Any]],
     detail: list[dict[str, Any]],
 ) -> None:
     numbers = {
@@ -632,23 +662,25 @@ def _explain_pool_share(
         "grade": unit.grade,
     }
     if context.all_zero:
-        text = _(
+        text = gettext_noop(
             "All weights are 0, so the performance pool of %(pool)s yuan is split equally among "
             "%(count)d units → %(share)s yuan."
         )
     elif context.spec.method == "grade":
-        text = _(
+        text = gettext_noop(
             "Grade %(grade)s → coefficient %(weight)s of a total weight %(total)s → %(share)s "
             "yuan of the performance pool of %(pool)s yuan."
         )
     else:
-        text = _(
+        text = gettext_noop(
             "Score %(weight)s of a total weight %(total)s → %(share)s yuan of the performance "
             "pool of %(pool)s yuan."
         )
-    steps.append(text % numbers)
+    steps.append(sentence(text, **numbers))
     if bumped:
-        steps.append(_("Received a remainder fen (+0.01) when the pool was divided."))
+        steps.append(
+            sentence(gettext_noop("Received a remainder fen (+0.01) when the pool was divided."))
+        )
     detail.append(
         {
             "step": "pool_share",
@@ -668,27 +700,31 @@ def _explain_redistribution(
     context: _Context,
     received: int,
     bumped: bool,
-    steps: list[str],
+    steps: list[dict[str, Any]],
     detail: list[dict[str, Any]],
 ) -> None:
     numbers = {"amount": _money(received), "deducted": _money(context.deducted)}
     if context.everyone_deducted:
-        text = _(
+        text = gettext_noop(
             "Every unit had a deduction, so the %(deducted)s yuan deducted is shared among all "
             "units by weight → %(amount)s yuan."
         )
     elif context.recipients_zero:
-        text = _(
+        text = gettext_noop(
             "Received %(amount)s yuan of the %(deducted)s yuan deducted from other units, shared "
             "equally among the units without a deduction."
         )
     else:
-        text = _(
+        text = gettext_noop(
             "Received %(amount)s yuan of the %(deducted)s yuan deducted from other units, by weight."
         )
-    steps.append(text % numbers)
+    steps.append(sentence(text, **numbers))
     if bumped:
-        steps.append(_("Received a remainder fen (+0.01) when the deducted money was shared."))
+        steps.append(
+            sentence(
+                gettext_noop("Received a remainder fen (+0.01) when the deducted money was shared.")
+            )
+        )
     detail.append(
         {
             "step": "redistribution",
@@ -698,3 +734,31 @@ def _explain_redistribution(
             "remainder_fen": bumped,
         }
     )
+
+
+def _kind_label(kind: str) -> str:
+    from ipps.network.choices import UnitKind
+
+    if kind not in UnitKind.values:
+        return kind
+    label = str(UnitKind(kind).label)
+    return label[:1].lower() + label[1:]  # in the middle of a sentence
+
+
+def localized_steps(sentences: Iterable[dict | str]) -> list[str]:
+    """Stored sentences of an allocation (or deduction lines) in the active language."""
+    return [say(item, kind=_kind_label) for item in sentences]
+
+
+def localized_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored allocation row (a simulation's or a published plan's) with `steps` and
+    `deduction_lines` in the active language; rows stored before sentences were kept as data
+    already hold text and are returned with it."""
+    out = dict(row)
+    out["steps"] = localized_steps(row.get("sentences") or row.get("steps") or [])
+    out["deduction_lines"] = localized_steps(
+        row.get("deduction_sentences") or row.get("deduction_lines") or []
+    )
+    out.pop("sentences", None)
+    out.pop("deduction_sentences", None)
+    return out

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ipps.assessment import engine, exports, schemefile, selectors, services
+from ipps.assessment.allocation import localized_row
 from ipps.assessment.models import Appeal, Evaluation, FundingPlan, Scheme
 from ipps.core.api import Error
 from ipps.core.errors import ServiceError
@@ -204,8 +205,16 @@ class PlanOut(Schema):
     published_at: dt.datetime | None
     simulation: dict[str, Any] = Field(
         description="The last simulation: per unit its score, grade, base, performance, "
-        "deduction, total and the steps that explain them; totals add up to the budget."
+        "deduction, total and the steps and deduction lines that explain them, in the "
+        "request's language; totals add up to the budget."
     )
+
+    @staticmethod
+    def resolve_simulation(obj) -> dict[str, Any]:
+        simulation = dict(obj.simulation or {})
+        if "units" in simulation:
+            simulation["units"] = [localized_row(row) for row in simulation["units"]]
+        return simulation
 
     @staticmethod
     def resolve_budget(obj) -> str:

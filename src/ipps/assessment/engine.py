@@ -12,16 +12,17 @@ import datetime as dt
 import gc
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
-from django.utils.translation import gettext as _
 
 from ipps.assessment import schemefile
 from ipps.assessment.formula import FormulaError
 from ipps.assessment.rules import RuleError, fmt, grade_for, score_rule
+from ipps.core.i18n import cached_gettext as _
 from ipps.ledger.models import LedgerMonthly, LedgerRollup
 from ipps.ledger.stats import Period, own_figures
 from ipps.network.models import ServiceUnit
@@ -327,11 +328,18 @@ def compute(
 ) -> dict[int, Result]:
     """Score every unit against the scheme definition; ranks by total (ties share a rank)."""
     inputs = inputs or gather(definition, unit_ids)
-    # Many small objects and no cycles: the collector would only walk them again and again.
+    with paused_gc():
+        return _compute(definition, unit_ids, inputs)
+
+
+@contextmanager
+def paused_gc():
+    """Many small objects and no cycles: the collector would only walk them again and again
+    (and, resumed too early, once more when the results are serialised)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _compute(definition, unit_ids, inputs)
+        yield
     finally:
         if collecting:
             gc.enable()

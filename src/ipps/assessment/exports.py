@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from ipps.assessment.allocation import localized_row
 from ipps.assessment.models import FundingPlan
 from ipps.assessment.services import plan_compute
 
@@ -14,8 +15,10 @@ from ipps.assessment.services import plan_compute
 def plan_rows(plan: FundingPlan) -> list[dict]:
     """A published plan's allocations; a draft's last simulation (or a fresh computation)."""
     if plan.status == "published":
-        return [a.detail for a in plan.allocations.select_related("unit").order_by("-total")]
-    return (plan.simulation or plan_compute(plan)).get("units", [])
+        rows = [a.detail for a in plan.allocations.select_related("unit").order_by("-total")]
+    else:
+        rows = (plan.simulation or plan_compute(plan)).get("units", [])
+    return [localized_row(row) for row in rows]
 
 
 def plan_xlsx(plan: FundingPlan) -> bytes:

@@ -36,9 +36,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from ipps.core.errors import ServiceError
+from ipps.core.i18n import cached_gettext as _
 
 RULE_TYPES = ("tiered", "bands", "linear", "bonus", "per_event", "judgement", "deduction")
 SCALES = ("ratio", "percent")

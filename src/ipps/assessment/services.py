@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ipps.assessment import engine, schemefile
 from ipps.assessment.allocation import FundingPlanSpec, FundingUnit, allocate
@@ -34,6 +35,7 @@ from ipps.assessment.permissions import can_review, can_self_assess, is_city_off
 from ipps.core.audit import audit_created, audit_record, diff, snapshot
 from ipps.core.choices import AuditAction
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
+from ipps.core.i18n import sentence
 from ipps.network.choices import UnitKind, UnitStatus
 from ipps.network.models import ServiceUnit
 from ipps.reporting.choices import SUBMITTED_STATUSES
@@ -185,25 +187,26 @@ def evaluations_compute(*, scheme: Scheme, now: dt.datetime | None = None) -> in
         return 0
     unit_ids = [e.unit_id for e in evaluations]
     inputs = engine.gather(scheme.definition, unit_ids, _scores(evaluations))
-    results = engine.compute(scheme.definition, unit_ids, inputs=inputs)
     now = now or timezone.now()
     changed = []
-    for evaluation in evaluations:
-        if evaluation.is_locked:
-            continue
-        result = results[evaluation.unit_id]
-        evaluation.computed = result.as_json()
-        evaluation.cell_points = result.points_map()
-        evaluation.total = result.total
-        evaluation.self_total = result.self_total
-        evaluation.grade = result.grade
-        evaluation.rank = result.rank
-        evaluation.computed_at = now
-        changed.append(evaluation)
-    _update_many(
-        changed,
-        ["computed", "cell_points", "total", "self_total", "grade", "rank", "computed_at"],
-    )
+    with engine.paused_gc():
+        results = engine.compute(scheme.definition, unit_ids, inputs=inputs)
+        for evaluation in evaluations:
+            if evaluation.is_locked:
+                continue
+            result = results[evaluation.unit_id]
+            evaluation.computed = result.as_json()
+            evaluation.cell_points = result.points_map()
+            evaluation.total = result.total
+            evaluation.self_total = result.self_total
+            evaluation.grade = result.grade
+            evaluation.rank = result.rank
+            evaluation.computed_at = now
+            changed.append(evaluation)
+        _update_many(
+            changed,
+            ["computed", "cell_points", "total", "self_total", "grade", "rank", "computed_at"],
+        )
     return len(changed)
 
 
@@ -711,7 +714,7 @@ def _deduction_counts(plan: FundingPlan, unit_ids: list[int]) -> dict[int, dict[
     return counts
 
 
-def _deduction(plan: FundingPlan, unit_id: int, counts, points) -> tuple[Decimal, list[str]]:
+def _deduction(plan: FundingPlan, unit_id: int, counts, points) -> tuple[Decimal, list[dict]]:
     total, lines = Decimal(0), []
     by_code = points or {}
     for item in plan.deductions:
@@ -731,11 +734,19 @@ def _deduction(plan: FundingPlan, unit_id: int, counts, points) -> tuple[Decimal
         }
         if item.get("cap") is not None and value > Decimal(item["cap"]):
             value = Decimal(item["cap"])
-            line = _(
-                "%(name)s: %(quantity)s × %(amount)s yuan = %(value)s yuan, capped at %(cap)s yuan"
-            ) % {**numbers, "cap": engine.fmt(value)}
+            line = sentence(
+                gettext_noop(
+                    "%(name)s: %(quantity)s × %(amount)s yuan = %(value)s yuan, capped at "
+                    "%(cap)s yuan"
+                ),
+                **numbers,
+                cap=engine.fmt(value),
+            )
         else:
-            line = _("%(name)s: %(quantity)s × %(amount)s yuan = %(value)s yuan") % numbers
+            line = sentence(
+                gettext_noop("%(name)s: %(quantity)s × %(amount)s yuan = %(value)s yuan"),
+                **numbers,
+            )
         if value:
             total += value
             lines.append(line)
@@ -780,7 +791,7 @@ def plan_compute(plan: FundingPlan) -> dict[str, Any]:
                 "unit_name": str(unit),
                 "score": engine.fmt(Decimal(score)),
                 "grade": grade,
-                "deduction_lines": deduction_lines[allocation.unit_id],
+                "deduction_sentences": deduction_lines[allocation.unit_id],
             }
         )
     rows.sort(key=lambda r: (-Decimal(r["total"]), r["unit_code"]))

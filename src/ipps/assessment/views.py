@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ipps.assessment import engine, exports, schemefile, selectors, services
+from ipps.assessment.allocation import localized_row
 from ipps.assessment.choices import EvaluationStatus, PlanStatus, SchemeStatus, ValueSource
 from ipps.assessment.forms import (
     FUNDED_KINDS,
@@ -716,6 +717,7 @@ def allocation_table(rows: list[Mapping], *, budget: Decimal, labels: Mapping) -
     for row in rows:
         for key in sums:
             sums[key] += Decimal(row[key])
+        localized = localized_row(row)
         out.append(
             AllocationRow(
                 unit_code=row["unit_code"],
@@ -726,8 +728,8 @@ def allocation_table(rows: list[Mapping], *, budget: Decimal, labels: Mapping) -
                 performance=money(row["performance"]),
                 deduction=money(row["deduction"]),
                 total=money(row["total"]),
-                steps=list(row.get("steps", [])),
-                deduction_lines=list(row.get("deduction_lines", [])),
+                steps=localized["steps"],
+                deduction_lines=localized["deduction_lines"],
             )
         )
     return AllocationTable(
