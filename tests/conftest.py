@@ -41,8 +41,26 @@ class Network:
     portal_zgc: object
 
 
+def _known_years() -> None:
+    """Tests run at the real date: once it passes the `chinesecalendar` package's last year
+    (2026 in version 1.11), this year and next are marked as entered by hand with no holidays,
+    so due times stay weekday-only rather than missing. Tests of missing years use 2031."""
+    import datetime as dt
+
+    from ipps.core.calendar import CalendarDataMissing, WorkingCalendar
+    from ipps.core.models import CalendarYear
+
+    this_year = dt.datetime.now(tz=dt.UTC).year  # the real clock: some tests move timezone.now
+    for year in (this_year, this_year + 1):
+        try:
+            WorkingCalendar.load(allow_fallback=False).day(dt.date(year, 6, 1))
+        except CalendarDataMissing:
+            CalendarYear.objects.get_or_create(year=year, defaults={"note": "tests"})
+
+
 @pytest.fixture
 def network(db) -> Network:
+    _known_years()
     city = UnitFactory(
         kind="municipal_centre",
         code="BJ",

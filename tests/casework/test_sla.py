@@ -116,9 +116,8 @@ def test_without_any_policy_the_helpdesk_default_applies(network, make_request):
     assert request.resolution_due == MONDAY_9 + dt.timedelta(days=sla.DEFAULT_RESOLUTION_DAYS)
 
 
-def test_a_year_without_calendar_data_falls_back_visibly(
-    network, make_request, policies, monkeypatch
-):
+@pytest.fixture
+def no_calendar_data(monkeypatch):
     from ipps.core import calendar as cal
 
     def no_data(date):
@@ -126,6 +125,30 @@ def test_a_year_without_calendar_data_falls_back_visibly(
 
     monkeypatch.setattr(cal.chinese_calendar, "get_holiday_detail", no_data)
     monkeypatch.setattr(cal, "_LOADED", {})  # calendars built before the data went missing
+
+
+def test_a_year_without_calendar_data_falls_back_visibly_where_the_unit_allows_it(
+    network, make_request, policies, no_calendar_data
+):
+    network.ws_zgc.calendar_weekend_fallback = True
+    network.ws_zgc.save(update_fields=["calendar_weekend_fallback"])
     request = make_request(received_at=MONDAY_9)
-    assert request.calendar_fallback is True
+    assert request.calendar_fallback is True and request.calendar_missing_year is None
     assert request.resolution_due == MONDAY_9 + dt.timedelta(days=3)
+
+
+def test_a_year_without_calendar_data_leaves_no_due_time_where_the_unit_refuses(
+    network, make_request, policies, no_calendar_data
+):
+    request = make_request(received_at=MONDAY_9)
+    assert request.pk and request.calendar_fallback is False
+    assert request.calendar_missing_year == 2026
+    assert request.first_response_due is None and request.resolution_due is None
+
+
+def test_the_site_wide_setting_allows_the_fallback_for_every_unit(
+    network, make_request, policies, no_calendar_data, settings
+):
+    settings.IPPS_CALENDAR_WEEKEND_FALLBACK = True
+    request = make_request(received_at=MONDAY_9)
+    assert request.calendar_fallback is True and request.resolution_due is not None

@@ -47,6 +47,24 @@ def test_missing_year_says_what_to_do(network, login_as):
     assert "2031" in html
 
 
+def test_missing_year_lists_the_units_that_allow_the_weekends_only_calendar(network, login_as):
+    client = login_as(network.liaison_zgc)
+    html = client.get(URL, {"month": "2031-03"}).content.decode()
+    assert "No unit allows the weekends-only calendar" in html
+    for unit in (network.haidian, network.ws_wangjing):
+        unit.calendar_weekend_fallback = True
+        unit.save(update_fields=["calendar_weekend_fallback"])
+    html = client.get(URL, {"month": "2031-03"}).content.decode()
+    units = html[html.index('data-calendar="fallback-units"') :]
+    units = units[: units.index("</p>")]
+    assert "2 units allow the weekends-only calendar" in units
+    assert 'data-unit="DC-110108"' in units and 'data-unit="WS-110105-001"' in units
+    assert 'data-unit="WS-110108-001"' not in units
+    assert reverse("network:unit_detail", args=[network.haidian.pk]) in units
+    # A year with data has nothing to say about the fallback.
+    assert 'data-calendar="fallback-units"' not in client.get(URL, {"month": "2026-03"}).text
+
+
 def test_portal_users_and_anonymous_do_not_see_it(network, client, login_as):
     assert client.get(URL).status_code == 302
     assert login_as(network.portal_zgc).get(URL).status_code == 404

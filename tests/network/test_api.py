@@ -79,6 +79,7 @@ def test_detail_has_the_profile(network, api_as):
     assert body["online_url"] == "https://example.com/ws"
     assert body["status"] == "active" and body["status_label"] == "Active"
     assert {"opened_on", "status_changed_on", "closed_on", "region", "region_label"} <= set(body)
+    assert body["calendar_weekend_fallback"] is False
 
 
 def test_chinese_stays_readable_in_the_json(network, api_as):

@@ -74,3 +74,28 @@ def test_status_through_update_is_dated_by_status_on(network):
     network.ws_shangdi.refresh_from_db()
     assert network.ws_shangdi.status_changed_on == datetime.date(2026, 2, 3)
     assert last_row().changes["after"]["status"] == "suspended"
+
+
+def test_the_calendar_setting_is_audited_and_announced(network, django_capture_on_commit_callbacks):
+    from ipps.core.calendar import working_calendar_changed
+
+    heard = []
+
+    def listen(sender, unit_ids=None, **kwargs):
+        heard.append(unit_ids)
+
+    working_calendar_changed.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            unit_update(
+                unit=network.ws_zgc,
+                changes={"calendar_weekend_fallback": True},
+                acting_user=network.admin,
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            unit_update(unit=network.ws_zgc, changes={"phone": "010-1"}, acting_user=network.admin)
+    finally:
+        working_calendar_changed.disconnect(listen)
+    assert heard == [[network.ws_zgc.pk]]  # only the calendar setting moves due times
+    row = AuditEvent.objects.filter(changes__after__has_key="calendar_weekend_fallback").get()
+    assert row.changes["after"] == {"calendar_weekend_fallback": True}

@@ -219,6 +219,48 @@ def test_a_unit_admin_edits_a_unit_in_the_subtree(login_as, network, haidian_adm
     assert row.changes["after"]["phone"] == "010-62626262"
 
 
+def test_a_unit_admin_allows_the_weekends_only_calendar(
+    login_as, network, haidian_admin, django_capture_on_commit_callbacks
+):
+    client = login_as(haidian_admin)
+    page = text(client.get(unit_url(network.ws_zgc)))
+    shown = page[page.index('data-testid="calendar-fallback"') :]
+    assert "Statutory calendar only" in shown[: shown.index("</dd>")]
+    form = text(client.get(unit_url(network.ws_zgc, "edit/")))
+    assert 'name="calendar_weekend_fallback"' in form
+    assert "count only weekends as days off" in form  # the help text says what it does
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            unit_url(network.ws_zgc, "edit/"),
+            form_data(network.ws_zgc, calendar_weekend_fallback="on"),
+        )
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the due times of the unit's open requests are recomputed
+    network.ws_zgc.refresh_from_db()
+    assert network.ws_zgc.calendar_weekend_fallback is True
+    row = AuditEvent.objects.order_by("-id").first()
+    assert row.actor == haidian_admin and row.object_id == str(network.ws_zgc.pk)
+    assert row.changes == {
+        "before": {"calendar_weekend_fallback": False},
+        "after": {"calendar_weekend_fallback": True},
+    }
+    page = text(client.get(unit_url(network.ws_zgc)))
+    shown = page[page.index('data-testid="calendar-fallback"') :]
+    assert "weekends-only calendar allowed" in shown[: shown.index("</dd>")]
+
+
+def test_only_the_units_administrators_change_the_calendar_setting(
+    login_as, network, haidian_admin
+):
+    for user, unit in ((haidian_admin, network.ws_wangjing), (network.liaison_zgc, network.ws_zgc)):
+        response = login_as(user).post(
+            unit_url(unit, "edit/"), form_data(unit, calendar_weekend_fallback="on")
+        )
+        assert response.status_code == 404
+        unit.refresh_from_db()
+        assert unit.calendar_weekend_fallback is False
+
+
 def test_edit_errors_are_shown_on_their_fields(login_as, network, haidian_admin):
     client = login_as(haidian_admin)
     response = client.post(

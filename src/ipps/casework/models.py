@@ -208,6 +208,24 @@ class ServiceRequest(ArchivableModel):
         default=False,
         help_text=_("The working calendar had no data for a year and counted weekends only."),
     )
+    calendar_missing_year = models.PositiveSmallIntegerField(
+        _("year without calendar data"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set while the due times cannot be computed: the working calendar has no data for "
+            "this year and the handling unit does not allow the weekends-only calendar."
+        ),
+    )
+    uncounted_pauses = models.JSONField(
+        _("pauses not yet counted"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Pauses (start, end) in a year without calendar data; their working time is added "
+            "once the calendar knows that year."
+        ),
+    )
     rating = models.PositiveSmallIntegerField(
         _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -245,6 +263,11 @@ class ServiceRequest(ArchivableModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def calendar_missing(self) -> bool:
+        """No due time: the calendar lacks a year and the handling unit refuses to guess."""
+        return self.calendar_missing_year is not None
 
     @property
     def breached(self) -> bool:

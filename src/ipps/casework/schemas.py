@@ -95,7 +95,16 @@ class RequestOut(Schema):
         description="Set while waiting on the enterprise: the clock is paused."
     )
     calendar_fallback: bool = Field(
-        description="Due times were counted on weekends only: the calendar had no data."
+        description="Due times were counted on weekends only: the calendar had no data and the "
+        "handling unit allows the weekends-only calendar."
+    )
+    calendar_missing: bool = Field(
+        description="No due times (first_response_due and resolution_due are null): the working "
+        "calendar has no data for calendar_missing_year and the handling unit does not allow the "
+        "weekends-only calendar. They are computed once the year is imported or the unit allows it."
+    )
+    calendar_missing_year: int | None = Field(
+        description="The year the working calendar lacks, while calendar_missing is true."
     )
     rating: int | None
     rating_comment: str | None

@@ -35,6 +35,7 @@ from ipps.casework.models import (
     ServiceRequest,
 )
 from ipps.core.audit import audit_created, audit_record, diff, snapshot
+from ipps.core.calendar import CalendarDataMissing
 from ipps.core.choices import AuditAction, IPType
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
 from ipps.core.models import Notification
@@ -557,8 +558,7 @@ def request_wait(
 
 
 def _resume(request: ServiceRequest, actor, now: dt.datetime) -> None:
-    request.paused_seconds += sla.paused_working_seconds(request, now)
-    request.paused_at = None
+    sla.end_pause(request, now)
     _set_status(request, "resume", actor=actor, now=now)
     sla.compute_dues(request, request.sla_policy, now)
 
@@ -619,6 +619,9 @@ def request_escalate(
     )
     _set_status(request, "escalate", actor=acting_user, now=now)
     request.handling_unit = to_unit
+    if request.calendar_missing:
+        # Still no due time: the new handling unit may allow the weekends-only calendar.
+        sla.compute_dues(request, request.sla_policy, now)
     request.assignee = None
     assignee = least_loaded_liaison(to_unit)
     if assignee is not None:
@@ -712,8 +715,10 @@ def request_resolve(
     before = snapshot(request)
     now = timezone.now()
     if request.paused_at is not None:
-        request.paused_seconds += sla.paused_working_seconds(request, now)
-        request.paused_at = None
+        sla.end_pause(request, now)
+        if request.uncounted_pauses:
+            # The pause cannot be counted yet: no resolution due time to judge the answer by.
+            sla.compute_dues(request, request.sla_policy, now)
     _set_status(request, "resolve", actor=acting_user, now=now, body=answer.strip())
     _first_response(request, now)
     request.resolved_at = now
@@ -935,31 +940,70 @@ def attachment_add(
 # Service levels ------------------------------------------------------------------------------------
 
 
-def sla_recompute(*, policy_ids: list[int] | None = None) -> int:
-    """Recompute the due times of open requests (after a policy changed). Returns how many changed."""
+# What a recomputation may change on a request.
+_DUE_FIELDS = (
+    "sla_policy_id",
+    "first_response_due",
+    "resolution_due",
+    "calendar_fallback",
+    "calendar_missing_year",
+    "paused_seconds",
+    "uncounted_pauses",
+    "breached_response",
+    "breached_resolution",
+)
+
+
+def sla_recompute(*, unit_ids: list[int] | None = None) -> int:
+    """Recompute the due times of open requests (after a policy or the working calendar changed),
+    and of answered requests that never got any; `unit_ids` limits it to requests those units
+    handle. Returns how many changed."""
     from ipps.casework.models import SlaPolicy
 
     policies = list(SlaPolicy.objects.filter(is_active=True))
     now = timezone.now()
     changed = 0
-    for request in (
-        ServiceRequest.objects.open().select_related("handling_unit", "originating_unit").iterator()
-    ):
+    requests = ServiceRequest.objects.filter(
+        models.Q(status__in=OPEN_STATUSES) | models.Q(calendar_missing_year__isnull=False)
+    )
+    if unit_ids is not None:
+        requests = requests.filter(handling_unit_id__in=unit_ids)
+    for request in requests.select_related("handling_unit", "originating_unit").iterator():
         with transaction.atomic():
             locked = _lock(request)
-            before = (locked.sla_policy_id, locked.first_response_due, locked.resolution_due)
+            before = {name: getattr(locked, name) for name in _DUE_FIELDS}
             sla.compute_dues(locked, sla.policy_for(locked, policies), now)
-            if (locked.sla_policy_id, locked.first_response_due, locked.resolution_due) != before:
-                locked.save(
-                    update_fields=[
-                        "sla_policy",
-                        "first_response_due",
-                        "resolution_due",
-                        "calendar_fallback",
-                        "updated_at",
-                    ]
+            if before["calendar_missing_year"] is not None:
+                sla.judge_late_dues(locked)
+            after = {name: getattr(locked, name) for name in _DUE_FIELDS}
+            if after == before:
+                continue
+            locked.save(
+                update_fields=[name.removesuffix("_id") for name in _DUE_FIELDS] + ["updated_at"]
+            )
+            for breach, field in (
+                ("first_response", "breached_response"),
+                ("resolution", "breached_resolution"),
+            ):
+                if after[field] and not before[field]:
+                    _event(
+                        locked, kind=EventKind.SLA, at=now, data={"breach": breach, "late": True}
+                    )
+            if (
+                before["calendar_missing_year"] is not None
+                and after["calendar_missing_year"] is None
+            ):
+                _event(
+                    locked,
+                    kind=EventKind.SLA,
+                    at=now,
+                    data={
+                        "due_times_set": True,
+                        "calendar_year": before["calendar_missing_year"],
+                        "fallback": locked.calendar_fallback,
+                    },
                 )
-                changed += 1
+            changed += 1
     return changed
 
 
@@ -970,6 +1014,8 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
     open_requests = ServiceRequest.objects.open().filter(
         paused_at__isnull=True, archived_at__isnull=True
     )
+    # Requests without due times (no calendar data) match none of the filters below.
+    counts["no_due_time"] = open_requests.filter(calendar_missing_year__isnull=False).count()
     for request in open_requests.filter(
         first_responded_at__isnull=True, breached_response=False, first_response_due__lt=now
     ).iterator():
@@ -997,7 +1043,6 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
                 link=request_link(request),
             )
             counts["resolution_breached"] += 1
-    cal = sla.calendar(fallback=True)
     horizon = now + dt.timedelta(days=3)
     for request in (
         open_requests.filter(
@@ -1006,11 +1051,15 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
             resolution_due__gte=now,
             resolution_due__lt=horizon,
         )
-        .select_related("sla_policy")
+        .select_related("sla_policy", "handling_unit")
         .iterator()
     ):
         hours = float(request.sla_policy.warn_before_hours) if request.sla_policy else 2.0
-        if cal.add_working_hours(now, hours) >= request.resolution_due:
+        try:
+            warn_from = sla.warning_calendar(request).add_working_hours(now, hours)
+        except CalendarDataMissing:
+            continue  # the unit refuses to guess working hours; the breach scan still applies
+        if warn_from >= request.resolution_due:
             with transaction.atomic():
                 ServiceRequest.objects.filter(pk=request.pk).update(warned_at=now)
                 notify(

@@ -1,14 +1,19 @@
-"""Service levels of requests: which policy applies and when a request falls due."""
+"""Service levels of requests: which policy applies and when a request falls due.
+
+Due times count working time on the working calendar. When the calendar has no data for a year the
+request spans, the handling unit decides (`fallback_allowed`): either the due times count weekends
+only and the request says so (`calendar_fallback`), or they stay empty and the request records the
+missing year (`calendar_missing_year`) until an administrator imports it or allows the fallback.
+Either way the request is saved: it is never refused for want of calendar data.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
-
 from ipps.casework.models import ServiceRequest, SlaPolicy
-from ipps.core.calendar import CalendarDataMissing, WorkingCalendar
+from ipps.core.calendar import CalendarDataMissing, WorkingCalendar, fallback_allowed
 
 # Used when no policy matches: the EU China IP SME Helpdesk's bar (3 working days) and a
 # first response within one working day.
@@ -40,9 +45,8 @@ def policy_for(
     return max(matching, key=lambda p: (p.specificity, -p.pk))
 
 
-def calendar(*, fallback: bool | None = None) -> WorkingCalendar:
-    allow = settings.IPPS_CALENDAR_WEEKEND_FALLBACK if fallback is None else fallback
-    return WorkingCalendar.load(allow_fallback=allow)
+def calendar(*, fallback: bool = False) -> WorkingCalendar:
+    return WorkingCalendar.load(allow_fallback=fallback)
 
 
 def compute_dues(request: ServiceRequest, policy: SlaPolicy | None, now: dt.datetime) -> None:
@@ -50,35 +54,95 @@ def compute_dues(request: ServiceRequest, policy: SlaPolicy | None, now: dt.date
 
     One continuous clock from intake: escalation does not restart it; time spent waiting on the
     enterprise (closed pauses, and the pause under way) moves the resolution due time later.
-    If the calendar has no data for a year, the weekends-only fallback is used and recorded on
-    the request so that the UI shows it — a request is never refused for want of calendar data.
+    A year without calendar data: see the module's docstring.
     """
     hours = policy.first_response_hours if policy else DEFAULT_FIRST_RESPONSE_HOURS
     days = policy.resolution_days if policy else DEFAULT_RESOLUTION_DAYS
+    request.sla_policy = policy
     try:
         _set_dues(request, calendar(), hours, days, now)
         request.calendar_fallback = False
-    except CalendarDataMissing:
+    except CalendarDataMissing as exc:
+        if not fallback_allowed(request.handling_unit):
+            request.first_response_due = None
+            request.resolution_due = None
+            request.calendar_fallback = False
+            request.calendar_missing_year = exc.year
+            return
         _set_dues(request, calendar(fallback=True), hours, days, now)
         request.calendar_fallback = True
-    request.sla_policy = policy
+    request.calendar_missing_year = None
 
 
 def _set_dues(request, cal: WorkingCalendar, hours, days, now) -> None:
-    paused = request.paused_seconds
+    """All or nothing: a CalendarDataMissing leaves the request as it was."""
+    uncounted = sum(
+        cal.working_seconds_between(
+            dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+        )
+        for start, end in request.uncounted_pauses
+    )
+    paused = request.paused_seconds + uncounted
     if request.paused_at is not None:
         paused += cal.working_seconds_between(request.paused_at, now)
-    request.first_response_due = cal.add_working_hours(request.received_at, float(hours))
+    first_response_due = cal.add_working_hours(request.received_at, float(hours))
     base = cal.add_working_days(request.received_at, int(days))
-    request.resolution_due = cal.add_working_hours(base, paused / 3600) if paused else base
+    resolution_due = cal.add_working_hours(base, paused / 3600) if paused else base
+    request.first_response_due = first_response_due
+    request.resolution_due = resolution_due
+    if request.uncounted_pauses:
+        request.paused_seconds += uncounted
+        request.uncounted_pauses = []
 
 
 def paused_working_seconds(request: ServiceRequest, now: dt.datetime) -> int:
-    """Working seconds of the pause under way."""
+    """Working seconds of the pause under way, on the handling unit's calendar.
+
+    Raises CalendarDataMissing when the calendar lacks a year of the pause and the unit does not
+    allow the weekends-only fallback.
+    """
     if request.paused_at is None:
         return 0
-    cal = calendar(fallback=request.calendar_fallback or None)
     try:
-        return cal.working_seconds_between(request.paused_at, now)
+        return calendar().working_seconds_between(request.paused_at, now)
     except CalendarDataMissing:
+        if not fallback_allowed(request.handling_unit):
+            raise
+        request.calendar_fallback = True
         return calendar(fallback=True).working_seconds_between(request.paused_at, now)
+
+
+def end_pause(request: ServiceRequest, now: dt.datetime) -> None:
+    """Stop the pause under way: add its working time, or keep its bounds until it can be counted
+    (`compute_dues` counts them once the calendar allows; until then the due times stay empty)."""
+    if request.paused_at is None:
+        return
+    try:
+        request.paused_seconds += paused_working_seconds(request, now)
+    except CalendarDataMissing:
+        request.uncounted_pauses = [
+            *request.uncounted_pauses,
+            [request.paused_at.isoformat(), now.isoformat()],
+        ]
+    request.paused_at = None
+
+
+def judge_late_dues(request: ServiceRequest) -> None:
+    """Breaches of a request that got its due times only after it was answered."""
+    if (
+        request.first_response_due
+        and request.first_responded_at
+        and request.first_responded_at > request.first_response_due
+    ):
+        request.breached_response = True
+    if (
+        request.resolution_due
+        and request.resolved_at
+        and request.resolved_at > request.resolution_due
+    ):
+        request.breached_resolution = True
+
+
+def warning_calendar(request: ServiceRequest) -> WorkingCalendar:
+    """The calendar used to time the warning before a due time: the handling unit's."""
+    return calendar(fallback=fallback_allowed(request.handling_unit))

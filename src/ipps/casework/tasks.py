@@ -11,6 +11,6 @@ def sla_scan_task():
 
 
 @db_task()
-def sla_recompute_task():
-    """Recompute open requests' due times after a service-level policy changed."""
-    return services.sla_recompute()
+def sla_recompute_task(unit_ids=None):
+    """Recompute open requests' due times after a service-level policy or the calendar changed."""
+    return services.sla_recompute(unit_ids=unit_ids)

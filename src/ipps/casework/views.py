@@ -110,6 +110,9 @@ def queue(request):
     context = {
         "form": form,
         "page": page,
+        "missing_years": sorted(
+            {r.calendar_missing_year for r in page.object_list if r.calendar_missing}
+        ),
         "tab": tab,
         "tabs": [
             ("mine", _("Mine"), counts["mine"]),
@@ -525,6 +528,7 @@ def _render_portal_detail(request, req, *, bound=None, error=None, status=200):
         "forms": built,
         "error": error,
         "reopen_days": services.REOPEN_WINDOW_DAYS,
+        "portal": True,
     }
     return render(request, "casework/portal_detail.html", context, status=status)
 

@@ -2,8 +2,9 @@
 
 Statutory holidays and make-up workdays come from the `chinesecalendar` package, administrators'
 overrides (`CalendarDay`) win over it, and a year the package does not know must be entered by
-hand (`CalendarYear`) unless the caller explicitly allows a weekends-only fallback. Guessing is
-never silent: the answer says where it came from.
+hand (`CalendarYear`) unless the caller explicitly allows a weekends-only fallback (for due times:
+the handling unit's setting, `fallback_allowed`). Guessing is never silent: the answer says where
+it came from.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.conf import settings
+from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,18 +29,44 @@ MAX_SPAN_DAYS = 3660  # ten years: bounds every walk over the calendar
 class CalendarDataMissing(ServiceError):
     status = 422
 
-    def __init__(self, year: int):
-        super().__init__(
-            "calendar_year_missing",
-            _(
-                "The working calendar has no data for %(year)d. Enter that year's holidays and "
-                "make-up workdays (Administration → Calendar days and years), or allow the "
-                "weekends-only fallback."
-            )
-            % {"year": year},
-            field="date",
-        )
+    def __init__(self, year: int, *, unit=None, hint: str = ""):
+        if unit is not None:
+            message = _(
+                "The working calendar has no data for %(year)d. An administrator must import that "
+                "year's holidays and make-up workdays (ipps calendar import, or Administration → "
+                "Calendar years), or allow the weekends-only calendar for %(unit)s."
+            ) % {"year": year, "unit": unit}
+        else:
+            message = _(
+                "The working calendar has no data for %(year)d. An administrator must import that "
+                "year's holidays and make-up workdays (ipps calendar import, or Administration → "
+                "Calendar years), or allow the weekends-only calendar."
+            ) % {"year": year}
+        super().__init__("calendar_year_missing", f"{message} {hint}".strip(), field="date")
         self.year = year
+
+
+# Sent (after commit) when what the calendar answers may have changed: override days, an entered
+# year, or units' permission to fall back on weekends only. `unit_ids`: the units concerned, or None
+# for all. Casework connects to it to compute due times again; core never imports casework.
+working_calendar_changed = Signal()
+
+
+def calendar_changed_on_commit(*, unit_ids: list[int] | None = None) -> None:
+    """Announce a change of the working calendar once the current transaction commits."""
+    transaction.on_commit(
+        lambda: working_calendar_changed.send(sender=WorkingCalendar, unit_ids=unit_ids)
+    )
+
+
+def fallback_allowed(unit) -> bool:
+    """Whether `unit`'s due times may count weekends only in a year without calendar data.
+
+    The unit's own setting decides; IPPS_CALENDAR_WEEKEND_FALLBACK=1 allows it for every unit.
+    """
+    return bool(
+        settings.IPPS_CALENDAR_WEEKEND_FALLBACK or getattr(unit, "calendar_weekend_fallback", False)
+    )
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from ipps.core.api import Error
-from ipps.core.calendar import WorkingCalendar
+from ipps.core.calendar import CalendarDataMissing, WorkingCalendar, fallback_allowed
 from ipps.core.errors import ServiceError
+from ipps.network.models import ServiceUnit
 
 router = Router(tags=["calendar"])
 
@@ -27,9 +29,20 @@ class DayOut(Schema):
     label: str
 
 
+UNIT_DESCRIPTION = (
+    "A service unit's id: its setting (calendar_weekend_fallback) decides whether years without "
+    "data count weekends only. Do not combine with fallback=true."
+)
+FALLBACK_DESCRIPTION = (
+    "Without unit: allow the weekends-only fallback for years without data (default false)."
+)
+
+
 class DaysOut(Schema):
     start: dt.date = Field(alias="from")
     end: dt.date = Field(alias="to")
+    unit_id: int | None = Field(description="The unit whose setting decided the fallback.")
+    fallback_allowed: bool = Field(description="Whether years without data count weekends only.")
     working_days: int
     fallback_used: bool
     items: list[DayOut]
@@ -38,9 +51,8 @@ class DaysOut(Schema):
 class DaysQuery(Schema):
     start: dt.date = Field(alias="from")
     end: dt.date = Field(alias="to")
-    fallback: bool = Field(
-        False, description="Allow the weekends-only fallback for years without data"
-    )
+    unit: int | None = Field(None, description=UNIT_DESCRIPTION)
+    fallback: bool = Field(False, description=FALLBACK_DESCRIPTION)
 
 
 class AddQuery(Schema):
@@ -49,7 +61,8 @@ class AddQuery(Schema):
     )
     working_days: int | None = Field(None, ge=0, le=2000)
     working_hours: float | None = Field(None, ge=0, le=20000)
-    fallback: bool = False
+    unit: int | None = Field(None, description=UNIT_DESCRIPTION)
+    fallback: bool = Field(False, description=FALLBACK_DESCRIPTION)
 
 
 class AddOut(Schema):
@@ -57,24 +70,58 @@ class AddOut(Schema):
     due: dt.datetime
     working_days: int | None
     working_hours: float | None
+    unit_id: int | None = Field(description="The unit whose setting decided the fallback.")
+    fallback_allowed: bool = Field(description="Whether years without data count weekends only.")
     fallback_used: bool
 
 
-@router.get("/calendar/days", response={200: DaysOut, 401: Error, 422: Error}, by_alias=True)
+def _calendar_for(request, query) -> tuple[WorkingCalendar, object | None]:
+    """The unit's calendar (its setting decides the fallback), or the one `fallback` asks for."""
+    if query.unit is None:
+        return WorkingCalendar.load(allow_fallback=query.fallback), None
+    if query.fallback:
+        raise ServiceError(
+            "validation_error",
+            _("Give either unit or fallback: with a unit, the unit's setting decides."),
+            field="fallback",
+            status=422,
+        )
+    unit = get_object_or_404(ServiceUnit.objects.visible_to(request.auth), pk=query.unit)
+    return WorkingCalendar.load(allow_fallback=fallback_allowed(unit)), unit
+
+
+def _missing(exc: CalendarDataMissing, unit) -> CalendarDataMissing:
+    """The error again, saying how this caller can fix it."""
+    if unit is not None:
+        return CalendarDataMissing(exc.year, unit=unit.name)
+    return CalendarDataMissing(
+        exc.year, hint=_("Ask with a unit that allows it, or with fallback=true.")
+    )
+
+
+@router.get(
+    "/calendar/days", response={200: DaysOut, 401: Error, 404: Error, 422: Error}, by_alias=True
+)
 def calendar_days(request, query: Query[DaysQuery]):
-    """Each day from `from` to `to`: working or not, and why."""
-    calendar = WorkingCalendar.load(allow_fallback=query.fallback)
-    items = calendar.days(query.start, query.end)
+    """Each day from `from` to `to`: working or not, and why (`source: fallback` where the
+    weekends-only calendar stood in for a year without data)."""
+    calendar, unit = _calendar_for(request, query)
+    try:
+        items = calendar.days(query.start, query.end)
+    except CalendarDataMissing as exc:
+        raise _missing(exc, unit) from None
     return {
         "from": query.start,
         "to": query.end,
+        "unit_id": unit.pk if unit else None,
+        "fallback_allowed": calendar.allow_fallback,
         "working_days": sum(1 for d in items if d.working),
         "fallback_used": any(d.source == "fallback" for d in items),
         "items": items,
     }
 
 
-@router.get("/calendar/add", response={200: AddOut, 401: Error, 422: Error})
+@router.get("/calendar/add", response={200: AddOut, 401: Error, 404: Error, 422: Error})
 def calendar_add(request, query: Query[AddQuery]):
     """The due time: `start` plus N working days or N working hours."""
     if (query.working_days is None) == (query.working_hours is None):
@@ -87,20 +134,25 @@ def calendar_add(request, query: Query[AddQuery]):
     start = query.start
     if timezone.is_naive(start):
         start = timezone.make_aware(start)
-    calendar = WorkingCalendar.load(allow_fallback=query.fallback)
-    if query.working_days is not None:
-        due = calendar.add_working_days(start, query.working_days)
-        first = calendar.next_working_instant(start) if query.working_days else start
-    else:
-        due = calendar.add_working_hours(start, query.working_hours)
-        first = start
-    span = calendar.days(
-        min(first, due).astimezone(calendar.tz).date(), due.astimezone(calendar.tz).date()
-    )
+    calendar, unit = _calendar_for(request, query)
+    try:
+        if query.working_days is not None:
+            due = calendar.add_working_days(start, query.working_days)
+            first = calendar.next_working_instant(start) if query.working_days else start
+        else:
+            due = calendar.add_working_hours(start, query.working_hours)
+            first = start
+        span = calendar.days(
+            min(first, due).astimezone(calendar.tz).date(), due.astimezone(calendar.tz).date()
+        )
+    except CalendarDataMissing as exc:
+        raise _missing(exc, unit) from None
     return {
         "start": start,
         "due": due.astimezone(calendar.tz),
         "working_days": query.working_days,
         "working_hours": query.working_hours,
+        "unit_id": unit.pk if unit else None,
+        "fallback_allowed": calendar.allow_fallback,
         "fallback_used": any(d.source == "fallback" for d in span),
     }

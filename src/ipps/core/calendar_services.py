@@ -1,7 +1,8 @@
 """Writes on the working calendar: single override days and whole years imported from a file.
 
-Changing the calendar moves due times, so every write enqueues the service-level recomputation
-after commit, and writes an audit row.
+Changing the calendar moves due times (and gives requests that had none their due times), so every
+write sends `working_calendar_changed` after commit, which casework answers by recomputing the due
+times of open requests; and every write writes an audit row.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ipps.core.audit import audit_record
+from ipps.core.calendar import calendar_changed_on_commit
 from ipps.core.choices import AuditAction
 from ipps.core.errors import PermissionDeniedError, ServiceError
 from ipps.core.models import CalendarDay, CalendarYear
@@ -49,12 +51,8 @@ def _require(user) -> None:
 
 
 def _recompute_after_commit() -> None:
-    def run():
-        from ipps.casework.tasks import sla_recompute_task
-
-        sla_recompute_task()
-
-    transaction.on_commit(run)
+    """Due times follow the calendar: announce the change (casework recomputes them) on commit."""
+    calendar_changed_on_commit()
 
 
 @transaction.atomic

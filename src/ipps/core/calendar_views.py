@@ -7,6 +7,7 @@ import datetime as dt
 
 from chinese_calendar import Holiday
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from ipps.core.calendar_services import (
 )
 from ipps.core.errors import ServiceError
 from ipps.core.models import CalendarYear
+from ipps.network.models import ServiceUnit
 from ipps.network.scope import is_staff_user
 
 # chinesecalendar names holidays in English; the page shows the Chinese name beside it.
@@ -89,6 +91,20 @@ def month_grid(first: dt.date) -> dict:
     }
 
 
+FALLBACK_UNITS_SHOWN = 20
+
+
+def fallback_units() -> dict:
+    """The units whose due times count weekends only in a year without data (the first few)."""
+    if settings.IPPS_CALENDAR_WEEKEND_FALLBACK:
+        return {"fallback_everywhere": True}
+    units = ServiceUnit.objects.filter(calendar_weekend_fallback=True).order_by("code")
+    return {
+        "fallback_units": list(units[:FALLBACK_UNITS_SHOWN]),
+        "fallback_unit_count": units.count(),
+    }
+
+
 @login_required
 def calendar_month(request):
     if not is_staff_user(request.user):
@@ -144,6 +160,7 @@ def calendar_month(request):
         "editable": editable,
         "form": form,
         "year_entered": CalendarYear.objects.filter(year=first.year).first(),
+        **(fallback_units() if grid["missing"] else {}),
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
     }
     return render(request, "core/calendar.html", context)

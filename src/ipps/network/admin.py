@@ -92,6 +92,7 @@ class ServiceUnitAdmin(admin.ModelAdmin):
                     "offers_offline",
                     "offers_online",
                     "online_url",
+                    "calendar_weekend_fallback",
                 )
             },
         ),

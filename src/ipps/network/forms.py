@@ -27,6 +27,7 @@ EDIT_FIELDS = [
     "offers_offline",
     "offers_online",
     "online_url",
+    "calendar_weekend_fallback",
     "opened_on",
     "status",
 ]

@@ -75,6 +75,15 @@ class ServiceUnit(TreeNode, TimeStampedModel):
     offers_offline = models.BooleanField(_("offline service (walk-in)"), default=True)
     offers_online = models.BooleanField(_("online service"), default=True)
     online_url = models.URLField(_("online service address"), blank=True)
+    calendar_weekend_fallback = models.BooleanField(
+        _("allow the weekends-only calendar"),
+        default=False,
+        help_text=_(
+            "When the working calendar has no holiday data for a year, count only weekends as "
+            "days off for this unit's due times, rather than leaving them empty until an "
+            "administrator imports the year."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=UnitStatus.choices, default=UnitStatus.ACTIVE
     )

@@ -53,6 +53,10 @@ class UnitDetailOut(UnitOut):
     offers_online: bool
     offers_offline: bool
     online_url: str
+    calendar_weekend_fallback: bool = Field(
+        description="In a year without working-calendar data, this unit's due times count "
+        "weekends only (true) or stay empty until the year is imported (false)."
+    )
     opened_on: datetime.date | None
     status_changed_on: datetime.date | None
     closed_on: datetime.date | None

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ipps.core.audit import audit_created, audit_record, diff, snapshot
+from ipps.core.calendar import calendar_changed_on_commit
 from ipps.core.choices import AuditAction
 from ipps.core.errors import ServiceError
 from ipps.network.choices import UnitKind, UnitStatus
@@ -39,6 +40,7 @@ UNIT_FIELDS = (
     "offers_offline",
     "offers_online",
     "online_url",
+    "calendar_weekend_fallback",
     "status",
     "opened_on",
 )
@@ -216,6 +218,9 @@ def unit_update(
         from ipps.ledger.rollups import refresh_subtrees
 
         refresh_subtrees(connection)
+    if "calendar_weekend_fallback" in changed["after"]:
+        # The unit's open requests get (or lose) due times counted on weekends only.
+        calendar_changed_on_commit(unit_ids=[unit.pk])
     audit_record(
         action=AuditAction.UPDATE,
         actor=acting_user,
