@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import uuid
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from ipps.core.choices import IPType
 from ipps.core.models import AuditEvent
 from ipps.ledger import rollups
-from ipps.ledger.importing import ledger_import, write_rows
-from ipps.ledger.models import EnterpriseMonth, LedgerRollup, ServiceRecord
+from ipps.ledger.choices import RecordKind
+from ipps.ledger.importing import file_sha256, ledger_import, write_rows
+from ipps.ledger.models import (
+    EnterpriseMonth,
+    LedgerMonthly,
+    LedgerRollup,
+    ServiceRecord,
+    SubtreeEnterpriseMonth,
+    SubtreeEnterpriseYear,
+    SubtreeRollup,
+)
 from tests.factories import EnterpriseFactory
 
 HEADER = [
@@ -224,3 +238,171 @@ def test_bulk_rows_and_per_record_rows_share_the_rollups(network, enterprise):
     assert (cell.quantity, cell.record_count) == (4, 4)
     assert EnterpriseMonth.objects.get(enterprise=enterprise).quantity == 4
     assert rollups.verify() == []
+
+
+def _imported(path: Path) -> list[tuple]:
+    """The file's rows, in the order written."""
+    return list(
+        ServiceRecord.objects.filter(source_id__startswith=file_sha256(path)[:16])
+        .order_by("id")
+        .values_list(
+            "unit__code",
+            "date",
+            "kind",
+            "ip_type",
+            "chain_stage",
+            "channel",
+            "quantity",
+            "enterprise__uscc",
+            "source_id",
+        )
+    )
+
+
+def test_every_spelling_of_a_cell_is_read_alike(tmp_path, network):
+    # Stored values, labels in English and Chinese in any case, padded cells: the fast path takes
+    # the spellings it knows, the full check the rest; both must make the same rows.
+    with translation.override("zh-hans"):
+        visit_zh = str(RecordKind.VISIT.label)
+        patent_zh = str(IPType.PATENT.label)
+    uscc = network.ent_zgc.uscc
+    spellings = [
+        ["WS-110108-001", "2026-03-02", "visit", "patent", "creation", "phone", "2", uscc, ""],
+        ["ws-110108-001", "2026-03-02", "Visit", "Patent", "Creation", "Phone", "2", uscc, ""],
+        [" WS-110108-001", "2026-03-02 ", " VISIT", "PATENT ", "creation", "PHONE", " 2", "", ""],
+        ["Ws-110108-001", "2026-03-02", visit_zh, patent_zh, "CREATION", "phone", "2", "", ""],
+        ["WS-110108-001", "2026-03-02", "vIsIt", "pAtent", "creation", "phone", "+2", "", ""],
+    ]
+    rows = [
+        [*row[:7], uscc.lower() if i == 4 else row[7], row[8]] for i, row in enumerate(spellings)
+    ]
+    path = write_csv(tmp_path / "spellings.csv", rows)
+    report = ledger_import(path=path)
+    assert report.status == "imported" and report.created == 5, report.errors
+    prefix = file_sha256(path)[:16]
+    got = [row[:8] for row in _imported(path)]
+    want = ("WS-110108-001", dt.date(2026, 3, 2), "visit", "patent", "creation", "phone", 2)
+    assert got == [(*want, uscc), (*want, uscc), (*want, None), (*want, None), (*want, uscc)]
+    assert [r[8] for r in _imported(path)] == [f"{prefix}:{n}" for n in range(2, 7)]
+    assert rollups.verify() == []
+
+
+def test_a_file_with_only_the_required_columns(tmp_path, network):
+    path = tmp_path / "minimal.csv"
+    path.write_text(
+        "Quantity,Kind,Date,Unit\n3,query_answered,2026-01-05,WS-110105-001\n"
+        "1,Policy pushed,2026-01-06,dc-110105\n",
+        encoding="utf-8",
+    )
+    report = ledger_import(path=path)
+    assert report.status == "imported" and report.created == 2, report.errors
+    assert [r[:8] for r in _imported(path)] == [
+        ("WS-110105-001", dt.date(2026, 1, 5), "query_answered", "", "", "", 3, None),
+        ("DC-110105", dt.date(2026, 1, 6), "policy_pushed", "", "", "", 1, None),
+    ]
+    cell = LedgerRollup.objects.get(unit=network.ws_wangjing)
+    assert (cell.quantity, cell.record_count, cell.ip_type) == (3, 1, "")
+    assert rollups.verify() == []
+
+
+def test_short_rows_and_external_ids_take_the_full_check(tmp_path, network):
+    path = tmp_path / "short.csv"
+    path.write_text(
+        ",".join(HEADER)
+        + "\nBJ,2026-02-01,visit\n"  # too short: no quantity
+        + "BJ,2026-02-01,visit,,,,1,,EXT-1\n"
+        + "BJ,2026-02-02,visit,,,,1,, EXT-1 \n"  # the same external id and kind, padded
+        + "BJ,2026-02-02,visit,,,,1,,"
+        + "X" * 65
+        + "\n",
+        encoding="utf-8",
+    )
+    report = ledger_import(path=path)
+    assert report.status == "rejected"
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2, "quantity"),
+        (4, "source"),
+        (5, "source"),
+    ]
+    assert ServiceRecord.objects.count() == 0 and LedgerRollup.objects.count() == 0
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(
+                st.just("import"),
+                st.lists(
+                    st.tuples(
+                        st.integers(0, 5),  # unit
+                        st.dates(dt.date(2024, 12, 1), dt.date(2026, 2, 28)),
+                        st.sampled_from(["query_answered", "visit", "Policy pushed"]),
+                        st.sampled_from(["", "patent", "Trademark"]),
+                        st.integers(1, 4),  # quantity
+                        st.integers(-1, 2),  # enterprise, or none
+                    ),
+                    min_size=1,
+                    max_size=12,
+                ),
+                st.booleans(),  # add a bad row: the file is refused whole
+            ),
+            st.tuples(st.just("record"), st.integers(0, 2), st.integers(0, 5)),
+            st.tuples(st.just("reverse"), st.integers(0, 2), st.integers(0, 5)),
+        ),
+        max_size=6,
+    )
+)
+def test_rollups_equal_the_rows_after_imports_and_records(tmp_path_factory, network, steps):
+    """Imports (small batches, sums written several times per file) among single records and
+    reversals: every rollup table equals the rows after each step."""
+    from ipps.ledger import importing
+    from ipps.ledger.services import ledger_record, ledger_reverse
+
+    for model in (ServiceRecord, LedgerRollup, EnterpriseMonth):
+        model.objects.all()._raw_delete(model.objects.db)
+    for model in (LedgerMonthly, SubtreeRollup, SubtreeEnterpriseMonth, SubtreeEnterpriseYear):
+        model.objects.all().delete()
+    n = network
+    units = [n.city, n.haidian, n.chaoyang, n.ws_zgc, n.ws_shangdi, n.ws_wangjing]
+    enterprises = [n.ent_zgc, n.ent_shangdi, n.ent_wangjing]
+    folder = tmp_path_factory.mktemp("imports")
+    old_flush = importing.SUMS_PER_FLUSH
+    importing.SUMS_PER_FLUSH = 3
+    try:
+        for step in steps:
+            before = ServiceRecord.objects.count()
+            if step[0] == "import":
+                _action, rows, bad = step
+                lines = [
+                    [units[u].code, d.isoformat(), kind, ip, "", "", q,
+                     enterprises[e].uscc if e >= 0 else "", ""]
+                    for u, d, kind, ip, q, e in rows
+                ]  # fmt: skip
+                if bad:
+                    lines.append(["BJ", "2026-01-01", "visit", "", "", "", 0, "", ""])
+                path = folder / f"{uuid.uuid4().hex}.csv"
+                with path.open("w", encoding="utf-8", newline="") as handle:
+                    writer = csv.writer(handle)  # a column of its own makes every file new
+                    writer.writerow([*HEADER, "note"])
+                    writer.writerows([*line, path.stem] for line in lines)
+                report = ledger_import(path=path, batch_size=2)
+                assert report.status == ("rejected" if bad else "imported")
+                assert ServiceRecord.objects.count() == before + (0 if bad else len(rows))
+            elif step[0] == "record":
+                ledger_record(
+                    source=units[step[2]],
+                    kind="case_assisted",
+                    unit=units[3 + step[1]],
+                    date=dt.date(2025, 6, 1 + step[2]),
+                    enterprise=enterprises[step[1]],
+                    ip_type="patent",
+                )
+            else:
+                ledger_reverse(source=units[step[2]], kind="case_assisted")
+            assert rollups.verify() == []
+    finally:
+        importing.SUMS_PER_FLUSH = old_flush

@@ -1,9 +1,11 @@
 """Bulk ledger import: `ipps ledger import FILE` and the demo's ledger history.
 
 A file is checked row by row while it streams in (csv module or openpyxl read-only), and written in
-batches in the same single transaction: raw multi-row INSERTs into the ledger, then one UPSERT per
-batch per rollup table. Any row error rolls everything back, so a file is imported whole or not at
-all; the report names every bad row and column.
+batches in the same single transaction: the ledger rows by executemany (SQLite) or COPY
+(PostgreSQL), while their rollup sums are added up in memory and written once at the end (or every
+SUMS_PER_FLUSH keys) by one INSERT … SELECT … ON CONFLICT per rollup table. Any row error rolls
+everything back, so a file is imported whole or not at all; the report names every bad row and
+column.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import operator
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +52,9 @@ INSERT_COLUMNS = (
     "created_at",
 )
 ROWS_PER_STATEMENT = 2_000  # 11 params a row stays far under SQLite's 32,766 variables
+# Rollup keys held in memory before they are written (~200 bytes each): 1,000,000 rows of the
+# demo's mix make ~630,000, so such a file writes its sums once.
+SUMS_PER_FLUSH = 1_000_000
 
 
 class LedgerImportError(ServiceError):
@@ -111,179 +116,104 @@ def _execute_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple
         cursor.execute(_insert_sql(table, columns, len(chunk), suffix), params)
 
 
-def _executemany_raw(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """executemany on the driver's own cursor: skips Django's per-call query rewriting."""
-    if connection.vendor not in ("sqlite", "postgresql"):  # pragma: no cover
+def _insert_ledger_rows(values: list[tuple]) -> None:
+    """The ledger rows in INSERT_COLUMNS order: COPY on PostgreSQL, executemany on SQLite's own
+    cursor (which skips Django's per-call query rewriting)."""
+    vendor = connection.vendor
+    if vendor not in ("sqlite", "postgresql"):  # pragma: no cover
         with connection.cursor() as cursor:
-            _execute_rows(cursor, table, columns, rows)
+            _execute_rows(cursor, "ledger_servicerecord", INSERT_COLUMNS, values)
         return
     connection.ensure_connection()
-    mark = "?" if connection.vendor == "sqlite" else "%s"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names are ours
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
     cursor = connection.connection.cursor()
     try:
-        cursor.executemany(sql, rows)
+        if vendor == "postgresql":
+            with cursor.copy(
+                f"COPY ledger_servicerecord ({', '.join(INSERT_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                write_row = copy.write_row
+                for row in values:
+                    write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO ledger_servicerecord ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
+                f"VALUES ({', '.join(['?'] * len(INSERT_COLUMNS))})",
+                values,
+            )
     finally:
         cursor.close()
 
 
-def _upsert_supported() -> bool:
-    return connection.vendor in ("sqlite", "postgresql")
+class _Writer:
+    """Writes checked rows batch by batch and adds up their rollup sums in memory.
 
-
-def _bump_rollups(cursor, cells: Counter, cell_rows: Counter, pairs: Counter) -> None:
-    """Add a batch's sums to both rollup tables: one UPSERT statement (per 2,000 cells) each."""
-    adapt_date = connection.ops.adapt_datefield_value
-    if not _upsert_supported():  # pragma: no cover - other vendors: the row-by-row upkeep
-        for (unit_id, month, kind, ip_type, stage, channel), quantity in cells.items():
-            key = dict(
-                zip(rollups.CELL, (unit_id, month, kind, ip_type, stage, channel), strict=True)
-            )
-            rollups._bump(
-                rollups.LedgerRollup,
-                key,
-                {
-                    "quantity": quantity,
-                    "record_count": cell_rows[(unit_id, month, kind, ip_type, stage, channel)],
-                },
-            )
-        monthly_fallback: Counter = Counter()
-        monthly_fallback_rows: Counter = Counter()
-        for cell, quantity in cells.items():
-            monthly_fallback[cell[:3]] += quantity
-            monthly_fallback_rows[cell[:3]] += cell_rows[cell]
-        for (unit_id, month, kind), quantity in monthly_fallback.items():
-            rollups._bump(
-                rollups.LedgerMonthly,
-                {"unit_id": unit_id, "month": month, "kind": kind},
-                {
-                    "quantity": quantity,
-                    "record_count": monthly_fallback_rows[(unit_id, month, kind)],
-                },
-            )
-        for (unit_id, month, kind, enterprise_id), quantity in pairs.items():
-            rollups._bump(
-                rollups.EnterpriseMonth,
-                {"unit_id": unit_id, "month": month, "kind": kind, "enterprise_id": enterprise_id},
-                {"quantity": quantity},
-            )
-        return
-    rollup_rows = [
-        (cell[0], adapt_date(cell[1]), *cell[2:], quantity, cell_rows[cell])
-        for cell, quantity in cells.items()
-    ]
-    _execute_rows(
-        cursor,
-        "ledger_ledgerrollup",
-        (*rollups.CELL, "quantity", "record_count"),
-        rollup_rows,
-        " ON CONFLICT (unit_id, month, kind, ip_type, chain_stage, channel) DO UPDATE SET "
-        "quantity = ledger_ledgerrollup.quantity + excluded.quantity, "
-        "record_count = ledger_ledgerrollup.record_count + excluded.record_count",
-    )
-    monthly: Counter = Counter()
-    monthly_rows: Counter = Counter()
-    for cell, quantity in cells.items():
-        monthly[cell[:3]] += quantity
-        monthly_rows[cell[:3]] += cell_rows[cell]
-    _execute_rows(
-        cursor,
-        "ledger_ledgermonthly",
-        ("unit_id", "month", "kind", "quantity", "record_count"),
-        [
-            (unit_id, adapt_date(month), kind, quantity, monthly_rows[(unit_id, month, kind)])
-            for (unit_id, month, kind), quantity in monthly.items()
-        ],
-        " ON CONFLICT (unit_id, month, kind) DO UPDATE SET "
-        "quantity = ledger_ledgermonthly.quantity + excluded.quantity, "
-        "record_count = ledger_ledgermonthly.record_count + excluded.record_count",
-    )
-    pair_rows = [
-        (unit_id, adapt_date(month), kind, enterprise_id, quantity)
-        for (unit_id, month, kind, enterprise_id), quantity in pairs.items()
-    ]
-    _execute_rows(
-        cursor,
-        "ledger_enterprisemonth",
-        ("unit_id", "month", "kind", "enterprise_id", "quantity"),
-        pair_rows,
-        " ON CONFLICT (unit_id, month, kind, enterprise_id) DO UPDATE SET "
-        "quantity = ledger_enterprisemonth.quantity + excluded.quantity",
-    )
-
-
-def write_batch(
-    rows: list[Row], *, now: dt.datetime | None = None, touched: set[dt.date] | None = None
-) -> int:
-    """Insert resolved ledger rows and add them to the rollups; the caller holds the transaction.
-
-    The rows are trusted: the caller checked units, enterprises, choices and source keys. The
-    subtree tables are refreshed for the months written — at once, or, when the caller passes
-    `touched`, by the caller after its last batch (once for a whole import).
+    The sums go to the rollup tables by `flush()`: at the end of a file, or sooner when they hold
+    SUMS_PER_FLUSH keys — so each cell is written once per file, not once per batch.
     """
-    if not rows:
-        return 0
-    adapt_date = connection.ops.adapt_datefield_value
-    created_at = connection.ops.adapt_datetimefield_value(now or timezone.now())
-    cells: Counter = Counter()
-    cell_rows: Counter = Counter()
-    pairs: Counter = Counter()
-    values = []
-    months: dict[dt.date, tuple[dt.date, Any]] = {}
-    for unit_id, enterprise_id, date, kind, ip_type, stage, channel, quantity, st, sid in rows:
-        cached = months.get(date)
-        if cached is None:
-            cached = months[date] = (date.replace(day=1), adapt_date(date))
-        month, stored_date = cached
-        cell = (unit_id, month, kind, ip_type, stage, channel)
-        cells[cell] += quantity
-        cell_rows[cell] += 1
-        if enterprise_id is not None:
-            pairs[(unit_id, month, kind, enterprise_id)] += quantity
-        values.append(
-            (
-                unit_id,
-                enterprise_id,
-                stored_date,
-                kind,
-                ip_type,
-                stage,
-                channel,
-                quantity,
-                st,
-                sid,
-                created_at,
-            )
-        )
-    _executemany_raw("ledger_servicerecord", INSERT_COLUMNS, values)
-    with connection.cursor() as cursor:
-        _bump_rollups(cursor, cells, cell_rows, pairs)
-    written_months = {month for month, _stored in months.values()}
-    if touched is None:
-        rollups.refresh_subtrees(connection, written_months)
-    else:
-        touched |= written_months
-    return len(rows)
+
+    def __init__(self, now: dt.datetime):
+        self.created_at = connection.ops.adapt_datetimefield_value(now)
+        self.cells: dict[tuple, list[int]] = {}  # (unit, month, kind, ip, stage, channel) → [q, n]
+        self.pairs: dict[tuple, int] = {}  # (unit, month, kind, enterprise) → quantity
+        self.written = 0
+
+    def insert(self, values: list[tuple]) -> None:
+        if values:
+            _insert_ledger_rows(values)
+            self.written += len(values)
+        if len(self.cells) + len(self.pairs) >= SUMS_PER_FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        rollups.add_sums(connection, self.cells, self.pairs)
+        self.cells, self.pairs = {}, {}
+
+    def add_trusted(self, rows: Iterable[Row]) -> list[tuple]:
+        """INSERT_COLUMNS tuples for rows already checked by the caller; their sums added up."""
+        adapt_date = connection.ops.adapt_datefield_value
+        created_at = self.created_at
+        cells, pairs = self.cells, self.pairs
+        months: dict[dt.date, tuple[dt.date, Any]] = {}
+        values = []
+        append = values.append
+        for unit_id, enterprise_id, date, kind, ip_type, stage, channel, quantity, st, sid in rows:
+            cached = months.get(date)
+            if cached is None:
+                cached = months[date] = (date.replace(day=1), adapt_date(date))
+            month, stored = cached
+            append(
+                (unit_id, enterprise_id, stored, kind, ip_type, stage, channel, quantity, st, sid,
+                 created_at)
+            )  # fmt: skip
+            key = (unit_id, month, kind, ip_type, stage, channel)
+            cell = cells.get(key)
+            if cell is None:
+                cells[key] = [quantity, 1]
+            else:
+                cell[0] += quantity
+                cell[1] += 1
+            if enterprise_id is not None:
+                pair = (unit_id, month, kind, enterprise_id)
+                pairs[pair] = pairs.get(pair, 0) + quantity
+        return values
 
 
 def write_rows(rows: Iterable[Row], *, batch_size: int = DEFAULT_BATCH) -> int:
-    """Write trusted rows in batches, inside one transaction (the caller's or a new one)."""
-    now = timezone.now()
-    written = 0
-    batch: list[Row] = []
-    touched: set[dt.date] = set()
+    """Write trusted rows in batches, inside one transaction (the caller's or a new one).
+
+    The rows are trusted: the caller checked units, enterprises, choices and source keys.
+    """
     with transaction.atomic():
+        writer = _Writer(timezone.now())
+        batch: list[Row] = []
         for row in rows:
             batch.append(row)
             if len(batch) >= batch_size:
-                written += write_batch(batch, now=now, touched=touched)
+                writer.insert(writer.add_trusted(batch))
                 batch = []
-        written += write_batch(batch, now=now, touched=touched)
-        rollups.refresh_subtrees(connection, touched)
-    return written
+        writer.insert(writer.add_trusted(batch))
+        writer.flush()
+    return writer.written
 
 
 # Reading -------------------------------------------------------------------------------------
@@ -331,6 +261,30 @@ def _choice_index(choices) -> dict[str, str]:
     return index
 
 
+def _choice(index: dict[str, str], text: str) -> str | None:
+    return index.get(text) or index.get(text.lower())
+
+
+def _spellings(choices) -> list[str]:
+    spellings = []
+    for value, label in choices.choices:
+        spellings += [value, value.upper()]
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                text = str(label).strip()
+            spellings += [text, text.lower(), text.upper()]
+    return spellings
+
+
+def _exact(lookup, spellings: Iterable[str]) -> dict[str, Any]:
+    """{spelling: lookup(spelling)} for the stripped spellings that lookup accepts."""
+    return {
+        text: value
+        for text in spellings
+        if text and text == text.strip() and (value := lookup(text)) is not None
+    }
+
+
 def _text(value: Any) -> str:
     if value.__class__ is str:
         return value.strip()
@@ -339,10 +293,23 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else str(value).strip()
 
 
-class _Checker:
-    """Turns the cells of one row into a resolved ledger row, or adds errors to the report."""
+# A checked row waiting for its batch's database look-ups: (row number, unit id, USCC or "",
+# stored date, month, kind, IP type, chain stage, channel, quantity, source id, external?).
+Pending = tuple[int, int, str, Any, dt.date, str, str, str, str, int, str, bool]
+SMALL_QUANTITIES = {str(n): n for n in range(1, 101)}
 
-    def __init__(self, report: LedgerImportReport, source_prefix: str):
+
+class _Checker:
+    """Turns the cells of each row into a checked row, or adds the row's errors to the report.
+
+    `check` is the reference: it takes any cell types (.xlsx) and names every error. `rows` runs
+    a fast path before it for the text cells of a .csv — one dictionary look-up per cell as
+    written (stored values, labels, unit codes and dates seen before), no objects made per row —
+    which accepts only rows that `check` would accept, with the same values; any other row goes
+    to `check`.
+    """
+
+    def __init__(self, report: LedgerImportReport, source_prefix: str, columns: dict[str, int]):
         from ipps.network.models import ServiceUnit
 
         self.report = report
@@ -356,6 +323,26 @@ class _Checker:
         self.channels = _choice_index(Channel)
         self.external: set[tuple[str, str]] = set()
         self.dates: dict[str, dt.date] = {}
+        # The fast path's tables map a cell, as written, to what `check` makes of it; they hold
+        # only stripped spellings (the ones `check` looks up unchanged): stored values and codes,
+        # labels in English and Chinese, in their own, lower and upper case.
+        self.quick_units = _exact(
+            lambda text: self.units.get(text.upper()),
+            [s for code in self.units for s in (code, code.lower())],
+        )
+        self.quick_kinds = _exact(lambda text: _choice(self.kinds, text), _spellings(RecordKind))
+        self.quick_optional = [
+            {"": "", **_exact(lambda text, index=index: _choice(index, text), _spellings(choices))}
+            for index, choices in (
+                (self.ip_types, IPType),
+                (self.stages, ChainStage),
+                (self.channels, Channel),
+            )
+        ]
+        self.adapt_date = connection.ops.adapt_datefield_value
+        self.quick_dates: dict[str, tuple[Any, dt.date]] = {}
+        self.columns = columns
+        self.width = max(columns.values()) + 1
 
     def _date(self, value: Any) -> dt.date | None:
         if isinstance(value, dt.datetime):
@@ -373,8 +360,89 @@ class _Checker:
                 self.dates[text] = date
         return date
 
+    def rows(self, reader: Iterable[tuple[int, list[Any]]], *, text: bool) -> Iterator[Pending]:
+        """Check the rows after the header; yield the good ones, count all of them."""
+        columns = self.columns
+        get = operator.itemgetter(
+            columns["unit"],
+            columns["date"],
+            columns["kind"],
+            *(columns.get(name, 0) for name in OPTIONAL),
+            columns["quantity"],
+        )
+        has = [name in columns for name in OPTIONAL]
+        units = self.quick_units
+        kinds = self.quick_kinds
+        ip_types, stages, channels = self.quick_optional
+        dates = self.quick_dates
+        external = self.external
+        prefix = self.source_prefix
+        width = self.width
+        count = 0
+        try:
+            for number, cells in reader:
+                if not any(cells) and all(c in (None, "") for c in cells):
+                    continue
+                count += 1
+                if text and len(cells) >= width:
+                    unit, date, kind, ip_type, stage, channel, uscc, source, quantity = get(cells)
+                    # Absent optional columns read column 0 (the getter needs an index) and are
+                    # blanked. A None below sends the row to `check`, which names its errors.
+                    unit = units.get(unit)
+                    dated = dates.get(date) or self._quick_date(date)
+                    kind = kinds.get(kind)
+                    ip_type = ip_types.get(ip_type) if has[0] else ""
+                    stage = stages.get(stage) if has[1] else ""
+                    channel = channels.get(channel) if has[2] else ""
+                    q = SMALL_QUANTITIES.get(quantity)
+                    if q is None:
+                        try:
+                            q = int(quantity)
+                        except ValueError:
+                            q = 0
+                    if (
+                        unit is not None
+                        and dated is not None
+                        and kind is not None
+                        and ip_type is not None
+                        and stage is not None
+                        and channel is not None
+                        and q >= 1
+                    ):
+                        uscc = uscc.strip().upper() if has[3] and uscc else ""
+                        if not has[4] or not source or not (source := source.strip()):
+                            yield (number, unit, uscc, *dated, kind, ip_type, stage, channel, q,
+                                   f"{prefix}:{number}", False)  # fmt: skip
+                            continue
+                        if len(source) <= 64 and (source, kind) not in external:
+                            external.add((source, kind))
+                            yield (number, unit, uscc, *dated, kind, ip_type, stage, channel, q,
+                                   source, True)  # fmt: skip
+                            continue
+                width_now = len(cells)
+                checked = self.check(
+                    number,
+                    {n: (cells[i] if i < width_now else None) for n, i in columns.items()},
+                )
+                if checked is not None:
+                    row, uscc, is_external = checked
+                    date = row[2]
+                    yield (number, row[0], uscc, self.adapt_date(date), date.replace(day=1),
+                           *row[3:8], row[9], is_external)  # fmt: skip
+        finally:
+            self.report.rows += count
+
+    def _quick_date(self, text: str) -> tuple[Any, dt.date] | None:
+        date = self._date(text)
+        if date is None:
+            return None
+        dated = (self.adapt_date(date), date.replace(day=1))
+        if len(self.quick_dates) < 10_000:
+            self.quick_dates[text] = dated
+        return dated
+
     def check(self, number: int, cells: dict[str, Any]) -> tuple | None:
-        """(row, uscc or '') when good; None after recording the row's errors."""
+        """(row, uscc or '', external?) when good; None after recording the row's errors."""
         errors = []
         unit_code = _text(cells["unit"])
         unit_id = self.units.get(unit_code.upper())
@@ -456,59 +524,100 @@ class _Checker:
         return row, uscc, external
 
 
-def _resolve_batch(
-    pending: list[tuple[int, tuple, str, bool]], report: LedgerImportReport
-) -> list[Row]:
-    """Look up the batch's enterprises and external source ids in the database, in bulk."""
-    from ipps.enterprises.models import Enterprise
-    from ipps.ledger.models import ServiceRecord
+class _Resolver:
+    """Looks up a batch's enterprises and external source ids in the database, in bulk, and
+    turns its good rows into ledger rows for the writer (adding up their rollup sums)."""
 
-    usccs = sorted({uscc for _n, _row, uscc, _e in pending if uscc})
-    ids: dict[str, int] = {}
-    for start in range(0, len(usccs), 5_000):
-        ids.update(
-            Enterprise.objects.filter(uscc__in=usccs[start : start + 5_000]).values_list(
-                "uscc", "id"
-            )
-        )
-    external = sorted({row[9] for _n, row, _u, is_external in pending if is_external})
-    taken: set[tuple[str, str]] = set()
-    for start in range(0, len(external), 5_000):
-        taken.update(
-            ServiceRecord.objects.filter(
-                source_type=SOURCE_TYPE,
-                source_id__in=external[start : start + 5_000],
-                reverses__isnull=True,
-            ).values_list("source_id", "kind")
-        )
-    rows: list[Row] = []
-    for number, row, uscc, _external in pending:
-        bad = False
-        enterprise_id = None
-        if uscc:
-            enterprise_id = ids.get(uscc)
-            if enterprise_id is None:
-                report.add_error(
-                    RowError(
-                        number,
-                        "enterprise",
-                        _("No enterprise has the Unified Social Credit Code “%(uscc)s”.")
-                        % {"uscc": uscc},
-                    )
+    def __init__(self, report: LedgerImportReport, writer: _Writer):
+        self.report = report
+        self.writer = writer
+        self.enterprises: dict[str, int] = {}  # USCC → id, for the USCCs of the file seen so far
+
+    def resolve(self, pending: list[Pending]) -> list[tuple]:
+        from ipps.enterprises.models import Enterprise
+        from ipps.ledger.models import ServiceRecord
+
+        ids = self.enterprises
+        usccs = sorted({p[2] for p in pending if p[2] and p[2] not in ids})
+        for start in range(0, len(usccs), 5_000):
+            ids.update(
+                Enterprise.objects.filter(uscc__in=usccs[start : start + 5_000]).values_list(
+                    "uscc", "id"
                 )
-                bad = True
-        if taken and (row[9], row[3]) in taken:
-            report.add_error(
-                RowError(number, "source", _("This act of service is already in the ledger."))
             )
-            bad = True
-        if not bad:
-            rows.append((row[0], enterprise_id, *row[2:]))
-    return rows
+        external = sorted({p[10] for p in pending if p[11]})
+        taken: set[tuple[str, str]] = set()
+        for start in range(0, len(external), 5_000):
+            taken.update(
+                ServiceRecord.objects.filter(
+                    source_type=SOURCE_TYPE,
+                    source_id__in=external[start : start + 5_000],
+                    reverses__isnull=True,
+                ).values_list("source_id", "kind")
+            )
+        report = self.report
+        created_at = self.writer.created_at
+        cells, pairs = self.writer.cells, self.writer.pairs
+        values: list[tuple] = []
+        append = values.append
+        for (number, unit_id, uscc, stored, month, kind, ip_type, stage, channel, quantity,
+             source, is_external) in pending:  # fmt: skip
+            enterprise_id = None
+            if uscc:
+                enterprise_id = ids.get(uscc)
+                if enterprise_id is None:
+                    report.add_error(
+                        RowError(
+                            number,
+                            "enterprise",
+                            _("No enterprise has the Unified Social Credit Code “%(uscc)s”.")
+                            % {"uscc": uscc},
+                        )
+                    )
+            if is_external and (source, kind) in taken:
+                report.add_error(
+                    RowError(number, "source", _("This act of service is already in the ledger."))
+                )
+            if report.error_count:
+                continue  # nothing will be written: go on checking only
+            append(
+                (unit_id, enterprise_id, stored, kind, ip_type, stage, channel, quantity,
+                 SOURCE_TYPE, source, created_at)
+            )  # fmt: skip
+            key = (unit_id, month, kind, ip_type, stage, channel)
+            cell = cells.get(key)
+            if cell is None:
+                cells[key] = [quantity, 1]
+            else:
+                cell[0] += quantity
+                cell[1] += 1
+            if enterprise_id is not None:
+                pair = (unit_id, month, kind, enterprise_id)
+                pairs[pair] = pairs.get(pair, 0) + quantity
+        return values
 
 
 class _Rollback(Exception):
     pass
+
+
+def _header(reader: Iterator[tuple[int, list[Any]]]) -> dict[str, int] | None:
+    """The column indexes named by the first non-empty row; None for a file without rows."""
+    for _number, cells in reader:
+        names = [_text(c).lower() for c in cells]
+        if not any(names):
+            continue
+        columns = {n: i for i, n in enumerate(names) if n in REQUIRED + OPTIONAL}
+        missing = [n for n in REQUIRED if n not in columns]
+        if missing:
+            raise LedgerImportError(
+                "missing_columns",
+                _("The first row must name the columns; missing: %(names)s.")
+                % {"names": ", ".join(missing)},
+                field="file",
+            )
+        return columns
+    return None
 
 
 def ledger_import(
@@ -533,51 +642,30 @@ def ledger_import(
         report.seconds = time.perf_counter() - started
         return report
     reader = _csv_rows(path) if suffix == ".csv" else _xlsx_rows(path)
-    checker = None
-    now = timezone.now()
-    touched: set[dt.date] = set()
     try:
         with transaction.atomic():
-            columns: dict[str, int] = {}
-            pending: list[tuple[int, tuple, str, bool]] = []
-            for number, cells in reader:
-                if not columns:
-                    names = [_text(c).lower() for c in cells]
-                    if not any(names):
-                        continue
-                    columns = {n: i for i, n in enumerate(names) if n in REQUIRED + OPTIONAL}
-                    missing = [n for n in REQUIRED if n not in columns]
-                    if missing:
-                        raise LedgerImportError(
-                            "missing_columns",
-                            _("The first row must name the columns; missing: %(names)s.")
-                            % {"names": ", ".join(missing)},
-                            field="file",
-                        )
-                    checker = _Checker(report, prefix)
-                    continue
-                if not any(c not in (None, "") for c in cells):
-                    continue
-                report.rows += 1
-                width = len(cells)
-                values = {n: (cells[i] if i < width else None) for n, i in columns.items()}
-                checked = checker.check(number, values)
-                if checked is not None:
-                    pending.append((number, *checked))
+            columns = _header(reader)
+            if columns is None:
+                raise LedgerImportError("empty_file", _("The file holds no rows."), field="file")
+            checker = _Checker(report, prefix, columns)
+            writer = _Writer(timezone.now())
+            resolver = _Resolver(report, writer)
+            pending: list[Pending] = []
+            for checked in checker.rows(reader, text=suffix == ".csv"):
+                pending.append(checked)
                 if len(pending) >= batch_size:
-                    rows = _resolve_batch(pending, report)
+                    values = resolver.resolve(pending)
                     if not report.error_count:
-                        report.created += write_batch(rows, now=now, touched=touched)
+                        writer.insert(values)
                     pending = []
             if pending:
-                rows = _resolve_batch(pending, report)
+                values = resolver.resolve(pending)
                 if not report.error_count:
-                    report.created += write_batch(rows, now=now, touched=touched)
-            if not columns:
-                raise LedgerImportError("empty_file", _("The file holds no rows."), field="file")
+                    writer.insert(values)
             if report.error_count:
                 raise _Rollback
-            rollups.refresh_subtrees(connection, touched)
+            writer.flush()
+            report.created = writer.written
             audit_record(
                 action=AuditAction.IMPORT,
                 actor=acting_user,

@@ -52,6 +52,11 @@ def apply(records: Iterable[ServiceRecord]) -> None:
         cell_rows[cell] += 1
         if r.enterprise_id:
             enterprises[(r.unit_id, month, r.kind, r.enterprise_id)] += r.quantity
+    _add_by_rows(cells, cell_rows, enterprises)
+
+
+def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> None:
+    """Bump every rollup table's cells one by one (the ORM: any database, any concurrency)."""
     for cell, quantity in cells.items():
         _bump(
             LedgerRollup,
@@ -107,6 +112,147 @@ def apply(records: Iterable[ServiceRecord]) -> None:
             {"root_id": root, "year": year, "enterprise_id": enterprise_id},
             {"quantity": quantity},
         )
+
+
+# Bulk upkeep: sums of many rows at once (`ipps ledger import`, the demo's history) ---------------
+
+_SUM_TABLES = (
+    "CREATE TEMP TABLE ipps_sum_cells (unit_id integer, month date, kind varchar(32), "
+    "ip_type varchar(32), chain_stage varchar(16), channel varchar(16), quantity bigint, "
+    "record_count bigint)",
+    "CREATE TEMP TABLE ipps_sum_pairs (unit_id integer, month date, kind varchar(32), "
+    "enterprise_id integer, quantity bigint)",
+    "CREATE TEMP TABLE ipps_sum_tree (root_id integer, unit_id integer)",
+)
+_YEAR_OF = {
+    "postgresql": "CAST(EXTRACT(YEAR FROM p.month) AS integer)",
+    "sqlite": "CAST(strftime('%%Y', p.month) AS integer)",
+}
+# Each statement adds the staged sums to one table. The SELECT yields each key once, in the order
+# of the table's unique index, so SQLite walks its B-trees forward instead of jumping about.
+# ("WHERE true" keeps SQLite's parser from reading ON CONFLICT as a join's ON.)
+_ADD_SUMS = (
+    "INSERT INTO ledger_ledgerrollup "
+    "(unit_id, month, kind, ip_type, chain_stage, channel, quantity, record_count) "
+    "SELECT unit_id, month, kind, ip_type, chain_stage, channel, quantity, record_count "
+    "FROM ipps_sum_cells WHERE true "
+    "ORDER BY unit_id, month, kind, ip_type, chain_stage, channel "
+    "ON CONFLICT (unit_id, month, kind, ip_type, chain_stage, channel) DO UPDATE SET "
+    "quantity = ledger_ledgerrollup.quantity + excluded.quantity, "
+    "record_count = ledger_ledgerrollup.record_count + excluded.record_count",
+    "INSERT INTO ledger_ledgermonthly (unit_id, month, kind, quantity, record_count) "
+    "SELECT unit_id, month, kind, SUM(quantity), SUM(record_count) FROM ipps_sum_cells "
+    "WHERE true GROUP BY unit_id, month, kind ORDER BY unit_id, month, kind "
+    "ON CONFLICT (unit_id, month, kind) DO UPDATE SET "
+    "quantity = ledger_ledgermonthly.quantity + excluded.quantity, "
+    "record_count = ledger_ledgermonthly.record_count + excluded.record_count",
+    "INSERT INTO ledger_enterprisemonth (unit_id, month, kind, enterprise_id, quantity) "
+    "SELECT unit_id, month, kind, enterprise_id, quantity FROM ipps_sum_pairs WHERE true "
+    "ORDER BY unit_id, month, kind, enterprise_id "
+    "ON CONFLICT (unit_id, month, kind, enterprise_id) DO UPDATE SET "
+    "quantity = ledger_enterprisemonth.quantity + excluded.quantity",
+    "INSERT INTO ledger_subtreerollup "
+    "(root_id, month, kind, ip_type, chain_stage, channel, quantity, record_count) "
+    "SELECT t.root_id, c.month, c.kind, c.ip_type, c.chain_stage, c.channel, SUM(c.quantity), "
+    "SUM(c.record_count) FROM ipps_sum_cells c JOIN ipps_sum_tree t ON t.unit_id = c.unit_id "
+    "WHERE true GROUP BY t.root_id, c.month, c.kind, c.ip_type, c.chain_stage, c.channel "
+    "ORDER BY t.root_id, c.month, c.kind, c.ip_type, c.chain_stage, c.channel "
+    "ON CONFLICT (root_id, month, kind, ip_type, chain_stage, channel) DO UPDATE SET "
+    "quantity = ledger_subtreerollup.quantity + excluded.quantity, "
+    "record_count = ledger_subtreerollup.record_count + excluded.record_count",
+    "INSERT INTO ledger_subtreeenterprisemonth (root_id, month, kind, enterprise_id, quantity) "
+    "SELECT t.root_id, p.month, p.kind, p.enterprise_id, SUM(p.quantity) "
+    "FROM ipps_sum_pairs p JOIN ipps_sum_tree t ON t.unit_id = p.unit_id "
+    "WHERE true GROUP BY t.root_id, p.month, p.kind, p.enterprise_id "
+    "ORDER BY t.root_id, p.month, p.kind, p.enterprise_id "
+    "ON CONFLICT (root_id, month, kind, enterprise_id) DO UPDATE SET "
+    "quantity = ledger_subtreeenterprisemonth.quantity + excluded.quantity",
+    "INSERT INTO ledger_subtreeenterpriseyear (root_id, year, enterprise_id, quantity) "
+    "SELECT t.root_id, {year}, p.enterprise_id, SUM(p.quantity) "
+    "FROM ipps_sum_pairs p JOIN ipps_sum_tree t ON t.unit_id = p.unit_id "
+    "WHERE true GROUP BY t.root_id, {year}, p.enterprise_id "
+    "ORDER BY t.root_id, {year}, p.enterprise_id "
+    "ON CONFLICT (root_id, year, enterprise_id) DO UPDATE SET "
+    "quantity = ledger_subtreeenterpriseyear.quantity + excluded.quantity",
+)
+
+
+def _stage(connection, table: str, columns: str, rows: Iterable[tuple]) -> None:
+    """Fill a temporary table: COPY on PostgreSQL, executemany on SQLite's own cursor."""
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    try:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * (columns.count(",") + 1))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+    finally:
+        cursor.close()
+
+
+def add_sums(connection, cells: dict[tuple, list[int]], pairs: dict[tuple, int]) -> None:
+    """Add the sums of many new ledger rows to every rollup table, in the caller's transaction.
+
+    `cells` maps (unit_id, month, kind, ip_type, chain_stage, channel) to [quantity, rows];
+    `pairs` maps (unit_id, month, kind, enterprise_id) to quantity; months are first days. The
+    sums are staged in temporary tables and added by one INSERT … SELECT … ON CONFLICT DO UPDATE
+    per rollup table; the subtree tables get them through each unit's ancestors. Other databases
+    than SQLite and PostgreSQL are bumped cell by cell.
+    """
+    if not cells and not pairs:
+        return
+    if connection.vendor not in ("sqlite", "postgresql"):  # pragma: no cover
+        _add_by_rows(
+            Counter({cell: qn[0] for cell, qn in cells.items()}),
+            Counter({cell: qn[1] for cell, qn in cells.items()}),
+            Counter(pairs),
+        )
+        return
+    adapt = connection.ops.adapt_datefield_value
+    months = {}
+    for cell in cells:
+        if cell[1] not in months:
+            months[cell[1]] = adapt(cell[1])
+    for pair in pairs:
+        if pair[1] not in months:
+            months[pair[1]] = adapt(pair[1])
+    with connection.cursor() as cursor:
+        # Dropped below; a rollback (the import's, or a savepoint's) takes them away too.
+        for statement in _SUM_TABLES:
+            cursor.execute(statement)
+        _stage(
+            connection,
+            "ipps_sum_cells",
+            "unit_id, month, kind, ip_type, chain_stage, channel, quantity, record_count",
+            (
+                (unit_id, months[month], kind, ip_type, stage, channel, q, n)
+                for (unit_id, month, kind, ip_type, stage, channel), (q, n) in cells.items()
+            ),
+        )
+        _stage(
+            connection,
+            "ipps_sum_pairs",
+            "unit_id, month, kind, enterprise_id, quantity",
+            (
+                (unit_id, months[month], kind, enterprise_id, q)
+                for (unit_id, month, kind, enterprise_id), q in pairs.items()
+            ),
+        )
+        _stage(
+            connection,
+            "ipps_sum_tree",
+            "root_id, unit_id",
+            ((root, unit) for unit, roots in ancestry(connection).items() for root in roots),
+        )
+        year = _YEAR_OF[connection.vendor]
+        for statement in _ADD_SUMS:
+            cursor.execute(statement.format(year=year), ())
+        cursor.execute("DROP TABLE ipps_sum_cells")
+        cursor.execute("DROP TABLE ipps_sum_pairs")
+        cursor.execute("DROP TABLE ipps_sum_tree")
 
 
 def ancestry(connection) -> dict[int, tuple[int, ...]]:
