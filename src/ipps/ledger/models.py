@@ -86,7 +86,11 @@ class LedgerRollup(models.Model):
     """
 
     unit = models.ForeignKey(
-        "network.ServiceUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+        "network.ServiceUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # a unique or covering index starts with this column
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
@@ -138,7 +142,11 @@ class EnterpriseMonth(models.Model):
     """
 
     unit = models.ForeignKey(
-        "network.ServiceUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+        "network.ServiceUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # a unique or covering index starts with this column
     )
     month = models.DateField(_("month"))
     kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
@@ -147,6 +155,7 @@ class EnterpriseMonth(models.Model):
         verbose_name=_("enterprise"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a unique or covering index starts with this column,
     )
     quantity = models.BigIntegerField(_("quantity"), default=0)
 
@@ -184,7 +193,11 @@ class LedgerMonthly(models.Model):
     """
 
     unit = models.ForeignKey(
-        "network.ServiceUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+        "network.ServiceUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # a unique or covering index starts with this column
     )
     month = models.DateField(_("month"))
     kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
@@ -214,6 +227,7 @@ class SubtreeRollup(models.Model):
         verbose_name=_("unit and its subtree"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a unique or covering index starts with this column,
     )
     month = models.DateField(_("month"))
     kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
@@ -258,6 +272,7 @@ class SubtreeEnterpriseMonth(models.Model):
         verbose_name=_("unit and its subtree"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a unique or covering index starts with this column,
     )
     month = models.DateField(_("month"))
     kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
@@ -266,6 +281,7 @@ class SubtreeEnterpriseMonth(models.Model):
         verbose_name=_("enterprise"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a unique or covering index starts with this column,
     )
     quantity = models.BigIntegerField(_("quantity"), default=0)
 
@@ -303,6 +319,7 @@ class SubtreeEnterpriseYear(models.Model):
         verbose_name=_("unit and its subtree"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a unique or covering index starts with this column,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     enterprise = models.ForeignKey(
@@ -310,6 +327,7 @@ class SubtreeEnterpriseYear(models.Model):
         verbose_name=_("enterprise"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a unique or covering index starts with this column,
     )
     quantity = models.BigIntegerField(_("quantity"), default=0)
 
