@@ -384,15 +384,26 @@ def _split(period: Period) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[d
     if not ranges:
         return whole, []
     probes, params = [], []
+    units = _all_unit_ids()
     for start, end in ranges:
         month = start.replace(day=1)
-        outside = Q(date__gte=month, date__lt=start) | Q(date__gt=end, date__lte=_month_end(month))
-        sql, p = ServiceRecord.objects.filter(outside).values("id")[:1].query.sql_with_params()
-        probes.append(f"EXISTS ({sql})")
-        params.extend(p)
+        # Two probes, not one with OR: each is then an index range per unit.
+        for outside in (
+            Q(date__gte=month, date__lt=start),
+            Q(date__gt=end, date__lte=_month_end(month)),
+        ):
+            sql, p = (
+                ServiceRecord.objects.filter(outside, unit_id__in=units)
+                .order_by()
+                .values("id")[:1]
+                .query.sql_with_params()
+            )
+            probes.append(f"EXISTS ({sql})")
+            params.extend(p)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(probes), params)  # noqa: S608 - built by the ORM
-        found = cursor.fetchone()
+        answers = cursor.fetchone()
+    found = [before or after for before, after in zip(answers[::2], answers[1::2], strict=True)]
     partial = []
     for (start, end), rows_outside in zip(ranges, found, strict=True):
         if rows_outside:
@@ -403,6 +414,14 @@ def _split(period: Period) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[d
     return whole, partial
 
 
+def _all_unit_ids():
+    """Every unit's id, as a subquery. The ledger's only date index leads with the unit, so a
+    probe for "any row in these days" names every unit: one index range per unit instead of a
+    scan of every row (PostgreSQL does not skip-scan; at 10,000,000 rows the scan cost 0.6 s a
+    probe)."""
+    return ServiceUnit.objects.order_by().values("id")
+
+
 def _whole_years(whole: tuple[dt.date, dt.date] | None) -> tuple[int, int] | None:
     """The calendar years the whole months cover exactly — counting a year's trailing months
     that hold no ledger row (this year's future) — or None."""
@@ -411,7 +430,9 @@ def _whole_years(whole: tuple[dt.date, dt.date] | None) -> tuple[int, int] | Non
     first, last = whole
     if last.month != 12:
         after = ServiceRecord.objects.filter(
-            date__gt=_month_end(last), date__lte=dt.date(last.year, 12, 31)
+            date__gt=_month_end(last),
+            date__lte=dt.date(last.year, 12, 31),
+            unit_id__in=_all_unit_ids(),
         )
         if after.exists():
             return None
