@@ -135,6 +135,53 @@ def test_staff_cannot_file_for_an_enterprise_outside_their_scope(network, api_as
     assert response.status_code == 422 and response.json()["field"] == "enterprise"
 
 
+@pytest.mark.parametrize(
+    ("who", "payload"),
+    [
+        ("portal_zgc", {}),
+        ("liaison_zgc", {"enterprise": "ent_zgc", "received_at": "2026-11-20T10:15:30.5+08:00"}),
+        ("liaison_zgc", {"enterprise": "ent_zgc", "ip_type": "trade_secret"}),
+        ("haidian_officer", {"enterprise": "ent_zgc", "confidential": True, "unit": "ws_zgc"}),
+        ("city_officer", {"requester_name": "王女士", "requester_phone": "13900001111",
+                          "district": "110105"}),
+    ],
+)  # fmt: skip
+def test_the_answer_to_a_write_is_what_a_read_returns_after_it(network, api_as, who, payload):
+    """Create and resolve answer without reading the request back: the answer must be exactly
+    what GET returns for the same caller (times in UTC, content hidden or masked alike)."""
+    payload = {
+        k: getattr(network, v).pk if k in ("enterprise", "unit") else v for k, v in payload.items()
+    }
+    client = api_as(getattr(network, who))
+    created = client.post(URL, {**NEW, **payload})
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body == client.get(f"{URL}/{body['id']}").json()
+    request = ServiceRequest.objects.get(pk=body["id"])
+    for resolver in {network.liaison_zgc, network.haidian_officer, handler(request, network)}:
+        if "resolve" in api_as(resolver).get(f"{URL}/{request.pk}").json()["allowed_actions"]:
+            break
+    as_resolver = api_as(resolver)
+    resolved = as_resolver.post(f"{URL}/{request.pk}/resolve", {"answer": "已答复"})
+    assert resolved.status_code == 200, resolved.content
+    assert resolved.json()["status"] == "resolved"
+    assert resolved.json() == as_resolver.get(f"{URL}/{request.pk}").json()
+
+
+def test_an_expert_resolving_gets_the_answer_a_read_gives(network, api_as):
+    request = new_request(network, ip_type="trade_secret")
+    expert = Expert.objects.create(name="李专家", user=UserFactory(username="expert-wang"))
+    services.request_refer(
+        request=request, acting_user=network.liaison_zgc, expert=expert, reason="专业问题"
+    )
+    client = api_as(expert.user)
+    resolved = client.post(f"{URL}/{request.pk}/resolve", {"answer": "建议先做专利检索"})
+    assert resolved.status_code == 200, resolved.content
+    body = resolved.json()
+    assert body["allowed_actions"] == ["comment"] and body["content_hidden"] is False
+    assert body == client.get(f"{URL}/{request.pk}").json()
+
+
 # Actions over HTTP -------------------------------------------------------------------------------
 
 

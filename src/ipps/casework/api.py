@@ -172,7 +172,7 @@ def requests_create(request, payload: RequestIn):
         acting_user=user,
         http=request,
     )
-    return Status(201, _fresh(request, created.pk))
+    return Status(201, selectors.as_written(created))
 
 
 @router.get(
@@ -345,19 +345,19 @@ def requests_resume(request, request_id: int):
 def requests_resolve(request, request_id: int, payload: ResolveIn):
     """`answer` (shown to the enterprise) and optionally `articles`: ids of knowledge-base
     articles the answer used. Writes the act of service into the ledger once."""
-    found = selectors.request_get(user=request.auth, pk=request_id)
+    found = selectors.request_to_act_on(user=request.auth, pk=request_id)
     ids = list(dict.fromkeys(payload.articles))
-    articles = list(Article.objects.visible_to(request.auth).filter(pk__in=ids))
+    articles = list(Article.objects.visible_to(request.auth).filter(pk__in=ids)) if ids else []
     if len(articles) != len(ids):
         raise _unknown("articles", _("An article id is unknown or not available to you."))
-    services.request_resolve(
+    resolved = services.request_resolve(
         request=found,
         acting_user=request.auth,
         answer=payload.answer,
         articles=articles,
         http=request,
     )
-    return _fresh(request, request_id)
+    return selectors.as_written(resolved)
 
 
 @router.post(

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -330,6 +331,24 @@ def request_list(
 def request_get(*, user, pk: int) -> ServiceRequest:
     """One request `user` may see (archived ones included), or 404."""
     return get_object_or_404(request_list(user=user, include_archived=True), pk=pk)
+
+
+def request_to_act_on(*, user, pk: int) -> ServiceRequest:
+    """The request an action names, if `user` may see it, else 404: only its id is read, for the
+    action's service function re-reads it under a lock with what it needs."""
+    return get_object_or_404(ServiceRequest.objects.visible_to(user).only("pk"), pk=pk)
+
+
+def as_written(request: ServiceRequest) -> ServiceRequest:
+    """A request a service function has just written, ready to answer with as it is: times in
+    UTC, as they read back from the database (the caller acted on it, so may see it; what the
+    caller may see of it is decided when the answer is built, as for one read back)."""
+    for field in request._meta.concrete_fields:
+        if isinstance(field, DateTimeField):
+            value = getattr(request, field.attname)
+            if value is not None:
+                setattr(request, field.attname, value.astimezone(dt.UTC))
+    return request
 
 
 def request_events(*, user, request: ServiceRequest) -> QuerySet[RequestEvent]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,8 +144,13 @@ def _require_staff(user, request: ServiceRequest) -> None:
 
 
 def _lock(request: ServiceRequest) -> ServiceRequest:
-    """Re-read the request under a row lock, so concurrent actions apply one after another."""
-    return ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    """Re-read the request under a row lock, so concurrent actions apply one after another; with
+    the units, enterprise and assignee that the actions and their answers use."""
+    return (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "handling_unit", "originating_unit", "assignee")
+        .get(pk=request.pk)
+    )
 
 
 # Events and notifications --------------------------------------------------------------------------
@@ -256,10 +261,16 @@ def _save(
 
 
 def next_reference(year: int) -> str:
-    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last=models.F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"SR-{year}-{counter.last:06d}"
+    """The year's next number, in one statement that also locks the counter until commit."""
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - our own name
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (last,) = cursor.fetchone()
+    return f"SR-{year}-{last:06d}"
 
 
 def route_unit(
@@ -362,6 +373,8 @@ def request_create(
     )
     request.search_tokens = token_text(request.subject, request.description)
     sla.compute_dues(request, sla.policy_for(request), now)
+    assignee = least_loaded_liaison(handling) if auto_assign else None
+    request.assignee = assignee
     request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
     request.save()
     _event(
@@ -377,11 +390,8 @@ def request_create(
     if category == Category.INFRINGEMENT:
         InfringementCase.objects.create(request=request, created_by=request.created_by)
     audit_created(request, actor=acting_user, request=http)
-    if auto_assign:
-        assignee = least_loaded_liaison(handling)
-        if assignee is not None:
-            _assign(request, assignee, actor=None, now=now, auto=True)
-            request.save(update_fields=["assignee", "status", "updated_at"])
+    if assignee is not None:
+        _assignment_made(request, None, assignee, actor=None, now=now, auto=True)
     return request
 
 
@@ -410,6 +420,11 @@ def least_loaded_liaison(unit: ServiceUnit):
 def _assign(request: ServiceRequest, assignee, *, actor, now, auto: bool = False) -> None:
     previous = request.assignee
     request.assignee = assignee
+    _assignment_made(request, previous, assignee, actor=actor, now=now, auto=auto)
+
+
+def _assignment_made(request: ServiceRequest, previous, assignee, *, actor, now, auto) -> None:
+    """The timeline entry of an assignment, and the note to the new assignee."""
     _event(
         request,
         kind=EventKind.ASSIGNMENT,
@@ -705,7 +720,7 @@ def request_resolve(
     """Answer the request. The act of service enters the ledger once, whoever resolves and however
     often the request is reopened and resolved again."""
     request = _lock(request)
-    if not is_assigned_expert(acting_user, request):
+    if not can_work_on(acting_user, request) and not is_assigned_expert(acting_user, request):
         _require_staff(acting_user, request)
     _require("resolve", request)
     if not (answer or "").strip():

@@ -85,7 +85,7 @@ def audit_record(
         actor_name = actor_name or actor.get_username()
     else:
         actor = None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])

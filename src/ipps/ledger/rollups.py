@@ -7,8 +7,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Sum
 
 from ipps.ledger.models import (
     EnterpriseMonth,
@@ -28,18 +28,6 @@ def month_of(date: dt.date) -> dt.date:
     return date.replace(day=1)
 
 
-def _bump(model, key: dict, increments: dict) -> None:
-    """Add to a counter row, creating it if needed (inside the caller's transaction)."""
-    updates = {name: F(name) + value for name, value in increments.items()}
-    if model.objects.filter(**key).update(**updates):
-        return
-    try:
-        with transaction.atomic():
-            model.objects.create(**key, **increments)
-    except IntegrityError:  # created meanwhile by a concurrent writer (PostgreSQL)
-        model.objects.filter(**key).update(**updates)
-
-
 def apply(records: Iterable[ServiceRecord]) -> None:
     """Add ledger rows just written to the rollups; called in the same transaction."""
     cells: Counter = Counter()
@@ -55,31 +43,60 @@ def apply(records: Iterable[ServiceRecord]) -> None:
     _add_by_rows(cells, cell_rows, enterprises)
 
 
+def _upsert(table: str, key: tuple[str, ...], counters: tuple[str, ...], rows) -> None:
+    """Add each row's counters to its cell, creating the cell if needed, in one statement per
+    table (INSERT … ON CONFLICT … DO UPDATE: SQLite and PostgreSQL alike, and safe against a
+    concurrent writer creating the same cell). Rows go in key order, so two transactions
+    touching the same cells lock them in the same order."""
+    rows = sorted(rows)
+    if not rows:
+        return
+    columns = ", ".join((*key, *counters))
+    marks = ", ".join(["%s"] * (len(key) + len(counters)))
+    sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 - our own names
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sums}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> None:
-    """Bump every rollup table's cells one by one (the ORM: any database, any concurrency)."""
-    for cell, quantity in cells.items():
-        _bump(
-            LedgerRollup,
-            dict(zip(CELL, cell, strict=True)),
-            {"quantity": quantity, "record_count": cell_rows[cell]},
-        )
+    """Add a few rows' sums to every rollup table (the incremental path: any concurrency)."""
+    day = connection.ops.adapt_datefield_value
+    _upsert(
+        "ledger_ledgerrollup",
+        CELL,
+        ("quantity", "record_count"),
+        (
+            (unit, day(month), *rest, quantity, cell_rows[(unit, month, *rest)])
+            for (unit, month, *rest), quantity in cells.items()
+        ),
+    )
     monthly: Counter = Counter()
     monthly_rows: Counter = Counter()
     for cell, quantity in cells.items():
         monthly[cell[:3]] += quantity
         monthly_rows[cell[:3]] += cell_rows[cell]
-    for (unit_id, month, kind), quantity in monthly.items():
-        _bump(
-            LedgerMonthly,
-            {"unit_id": unit_id, "month": month, "kind": kind},
-            {"quantity": quantity, "record_count": monthly_rows[(unit_id, month, kind)]},
-        )
-    for (unit_id, month, kind, enterprise_id), quantity in enterprises.items():
-        _bump(
-            EnterpriseMonth,
-            {"unit_id": unit_id, "month": month, "kind": kind, "enterprise_id": enterprise_id},
-            {"quantity": quantity},
-        )
+    _upsert(
+        "ledger_ledgermonthly",
+        ("unit_id", "month", "kind"),
+        ("quantity", "record_count"),
+        (
+            (unit, day(month), kind, quantity, monthly_rows[(unit, month, kind)])
+            for (unit, month, kind), quantity in monthly.items()
+        ),
+    )
+    _upsert(
+        "ledger_enterprisemonth",
+        ("unit_id", "month", "kind", "enterprise_id"),
+        ("quantity",),
+        (
+            (unit, day(month), kind, enterprise, quantity)
+            for (unit, month, kind, enterprise), quantity in enterprises.items()
+        ),
+    )
     roots = ancestry(connection)
     subtree_cells: Counter = Counter()
     subtree_rows: Counter = Counter()
@@ -87,31 +104,40 @@ def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> No
         for root in roots.get(cell[0], (cell[0],)):
             subtree_cells[(root, *cell[1:])] += quantity
             subtree_rows[(root, *cell[1:])] += cell_rows[cell]
-    for cell, quantity in subtree_cells.items():
-        _bump(
-            SubtreeRollup,
-            dict(zip(SUBTREE_CELL, cell, strict=True)),
-            {"quantity": quantity, "record_count": subtree_rows[cell]},
-        )
+    _upsert(
+        "ledger_subtreerollup",
+        SUBTREE_CELL,
+        ("quantity", "record_count"),
+        (
+            (root, day(month), *rest, quantity, subtree_rows[(root, month, *rest)])
+            for (root, month, *rest), quantity in subtree_cells.items()
+        ),
+    )
     subtree_pairs: Counter = Counter()
     for (unit_id, month, kind, enterprise_id), quantity in enterprises.items():
         for root in roots.get(unit_id, (unit_id,)):
             subtree_pairs[(root, month, kind, enterprise_id)] += quantity
-    for (root, month, kind, enterprise_id), quantity in subtree_pairs.items():
-        _bump(
-            SubtreeEnterpriseMonth,
-            {"root_id": root, "month": month, "kind": kind, "enterprise_id": enterprise_id},
-            {"quantity": quantity},
-        )
+    _upsert(
+        "ledger_subtreeenterprisemonth",
+        ("root_id", "month", "kind", "enterprise_id"),
+        ("quantity",),
+        (
+            (root, day(month), kind, enterprise, quantity)
+            for (root, month, kind, enterprise), quantity in subtree_pairs.items()
+        ),
+    )
     subtree_years: Counter = Counter()
     for (root, month, _kind, enterprise_id), quantity in subtree_pairs.items():
         subtree_years[(root, month.year, enterprise_id)] += quantity
-    for (root, year, enterprise_id), quantity in subtree_years.items():
-        _bump(
-            SubtreeEnterpriseYear,
-            {"root_id": root, "year": year, "enterprise_id": enterprise_id},
-            {"quantity": quantity},
-        )
+    _upsert(
+        "ledger_subtreeenterpriseyear",
+        ("root_id", "year", "enterprise_id"),
+        ("quantity",),
+        (
+            (root, year, enterprise, quantity)
+            for (root, year, enterprise), quantity in subtree_years.items()
+        ),
+    )
 
 
 # Bulk upkeep: sums of many rows at once (`ipps ledger import`, the demo's history) ---------------

@@ -14,7 +14,7 @@ def _source_key(source: models.Model) -> tuple[str, str]:
     return source._meta.label_lower, str(source.pk)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ledger_record(
     *,
     source: models.Model,

@@ -1,0 +1,95 @@
+"""SQLite with a queue for writers: Django's backend, plus a file lock around write transactions.
+
+SQLite lets one writer in at a time. A writer that finds the database locked waits in SQLite's
+busy handler, which sleeps 1, 2, 5, 10, 15 … ms between tries: with a few processes writing
+short transactions (gunicorn's workers, the task consumer), most of the time is spent asleep
+while the lock is free. Here every transaction (`BEGIN IMMEDIATE`) first takes an exclusive
+`flock` on a file next to the database, polled every fraction of a millisecond, and lets it go
+at commit or rollback; the next writer starts at once. SQLite's own locking still decides: the
+file lock only orders the writers that use this backend. Statements outside a transaction
+(autocommit) do not take it. If the file lock cannot be had within the busy timeout, the
+transaction goes ahead without it and SQLite's busy handling answers as before — so a writer
+waiting on itself in another connection errs after the timeout instead of hanging.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+
+from django.db.backends.sqlite3 import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    # The first tries come quickly (a short transaction is about to end); then every 2 ms.
+    _POLL = (0.0001, 0.0002, 0.0003, 0.0005, 0.001)
+    _POLL_MAX = 0.002
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._writer_fd: int | None = None
+        self._writer_locked = False
+
+    def _writer_lock_path(self) -> str | None:
+        name = str(self.settings_dict.get("NAME") or "")
+        if not name or self.is_in_memory_db():
+            return None
+        return name + "-writer.lock"
+
+    def _acquire_writer_lock(self) -> None:
+        if self._writer_locked:
+            return
+        if self._writer_fd is None:
+            path = self._writer_lock_path()
+            if path is None:
+                return
+            self._writer_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+        deadline = time.monotonic() + timeout
+        tries = 0
+        while True:
+            try:
+                fcntl.flock(self._writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return  # leave it to SQLite's busy timeout
+                time.sleep(self._POLL[tries] if tries < len(self._POLL) else self._POLL_MAX)
+                tries += 1
+                continue
+            self._writer_locked = True
+            return
+
+    def _release_writer_lock(self) -> None:
+        if self._writer_locked:
+            self._writer_locked = False
+            fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
+
+    def _start_transaction_under_autocommit(self):
+        self._acquire_writer_lock()
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_writer_lock()
+            raise
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._release_writer_lock()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._release_writer_lock()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._release_writer_lock()
+            if self._writer_fd is not None:
+                os.close(self._writer_fd)
+                self._writer_fd = None
