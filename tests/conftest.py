@@ -7,7 +7,9 @@ import shutil
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from ipps.accounts.services import token_create
 from tests.factories import (
@@ -19,6 +21,15 @@ from tests.factories import (
 )
 
 IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in Chinese leaves its language active in the thread that served it (the test
+    client's): start every test in the default language, whatever ran before."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @dataclass

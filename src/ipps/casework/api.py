@@ -140,7 +140,7 @@ def requests_create(request, payload: RequestIn):
     enterprise = unit = None
     if not portal:
         enterprise = _lookup(
-            Enterprise.objects.visible_to(user),
+            Enterprise.objects.visible_to(user).select_related("workstation"),
             data["enterprise"],
             "enterprise",
             _("No enterprise with this id is in your scope."),

@@ -105,10 +105,13 @@ class ServiceRequestQuerySet(ArchivableQuerySet):
         if ids is None:
             return self
         query = models.Q(handling_unit_id__in=ids) | models.Q(originating_unit_id__in=ids)
-        query |= models.Q(experts__user=user)
+        referred = self.model.experts.through.objects.filter(
+            servicerequest_id=models.OuterRef("pk"), expert__user=user
+        )
+        query |= models.Q(models.Exists(referred))
         if getattr(user, "enterprise_id", None):
             query |= models.Q(enterprise_id=user.enterprise_id)
-        return self.filter(query).distinct()
+        return self.filter(query)
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)

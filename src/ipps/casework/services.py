@@ -246,15 +246,12 @@ def _first_response(request: ServiceRequest, now: dt.datetime) -> None:
 def _save(
     request: ServiceRequest, before: dict, *, actor, http=None, action=AuditAction.UPDATE
 ) -> None:
+    """Validate, write the fields that changed (the row is locked: nothing else changed it) and
+    audit the change."""
     request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
-    request.save()
-    audit_record(
-        action=action,
-        actor=actor,
-        obj=request,
-        changes=diff(before, snapshot(request)),
-        request=http,
-    )
+    changes = diff(before, snapshot(request))
+    request.save(update_fields=[*changes["after"], "updated_at"])
+    audit_record(action=action, actor=actor, obj=request, changes=changes, request=http)
 
 
 # Intake ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ def _children_map() -> dict[int | None, list[int]]:
     from ipps.network.models import ServiceUnit
 
     children: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, parent_id in ServiceUnit.objects.values_list("id", "parent_id"):
+    for unit_id, parent_id in ServiceUnit.objects.order_by().values_list("id", "parent_id"):
         children[parent_id].append(unit_id)
     return children
 
@@ -43,7 +43,7 @@ def _memberships(user) -> list[tuple[int, str]]:
         from ipps.network.models import Membership
 
         user.__dict__["_ipps_memberships"] = list(
-            Membership.objects.filter(user=user).values_list("unit_id", "role")
+            Membership.objects.filter(user=user).order_by().values_list("unit_id", "role")
         )
     return user.__dict__["_ipps_memberships"]
 
