@@ -61,10 +61,10 @@ def _unknown(field: str, message: str) -> ServiceError:
 def _lookup(qs, pk: int | None, field: str, message: str):
     if pk is None:
         return None
-    found = qs.filter(pk=pk).first()
-    if found is None:
-        raise _unknown(field, message)
-    return found
+    try:
+        return qs.get(pk=pk)
+    except qs.model.DoesNotExist:
+        raise _unknown(field, message) from None
 
 
 def _fresh(request, pk: int):

@@ -763,7 +763,7 @@ def request_resolve(
         from ipps.accounts.models import User
 
         notify(
-            User.objects.filter(enterprise_id=request.enterprise_id, is_active=True),
+            User.objects.filter(enterprise_id=request.enterprise_id, is_active=True).order_by(),
             kind="resolved",
             text=_("Your request %(ref)s has been answered. Please rate the service.")
             % {"ref": request.reference},

@@ -26,7 +26,7 @@ def policy_for(
 ) -> SlaPolicy | None:
     """The most specific active policy whose every set field matches the request."""
     if policies is None:
-        policies = list(SlaPolicy.objects.filter(is_active=True))
+        policies = list(SlaPolicy.objects.filter(is_active=True).order_by())
     unit_kind = (
         request.handling_unit.kind
         if request.originating_unit_id is None

@@ -37,13 +37,13 @@ class BearerTokenAuth(HttpBearer):
     def authenticate(self, request, token):
         from ipps.accounts.models import ApiToken, hash_token
 
-        found = (
-            ApiToken.objects.usable()
-            .select_related("user")
-            .filter(digest=hash_token(token), user__is_active=True)
-            .first()
-        )
-        if found is None:
+        try:  # the digest is unique: no ordering, no .first()
+            found = (
+                ApiToken.objects.usable()
+                .select_related("user")
+                .get(digest=hash_token(token), user__is_active=True)
+            )
+        except ApiToken.DoesNotExist:
             return None
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):

@@ -33,11 +33,12 @@ def ledger_record(
     reverses the reversal, so that the sum over a source is always 0 or its quantity.
     """
     source_type, source_id = _source_key(source)
-    original = (
-        ServiceRecord.objects.select_for_update()
-        .filter(source_type=source_type, source_id=source_id, kind=kind, reverses__isnull=True)
-        .first()
-    )
+    try:  # at most one original per source and kind (a unique constraint)
+        original = ServiceRecord.objects.select_for_update().get(
+            source_type=source_type, source_id=source_id, kind=kind, reverses__isnull=True
+        )
+    except ServiceRecord.DoesNotExist:
+        original = None
     if original is None:
         record = ServiceRecord(
             unit=unit,
