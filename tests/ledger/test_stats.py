@@ -397,3 +397,92 @@ def test_year_to_date_counts_enterprises_exactly_whatever_table_answers(network)
     assert stats.enterprises_served(user=n.admin, period=Period.year(today.year)) == (
         3 if today.month < 12 else 2
     )
+
+
+# Every unit, every table ---------------------------------------------------------------------
+
+
+def test_every_unit_breakdown_and_count_agrees_with_the_rows(network):
+    """Workstations and partners keep no subtree rows (their figures come from the per-unit
+    tables), centres do: whatever table answers, each unit's figures — totals, the fine
+    breakdowns, by child unit, distinct enterprises (also by child), priority coverage — equal
+    what the ledger rows in its subtree say."""
+    import random
+
+    from ipps.ledger.models import ServiceRecord, SubtreeRollup
+    from ipps.network.models import ServiceUnit
+    from tests.factories import UnitFactory
+
+    n = network
+    partner = UnitFactory(
+        kind="partner", code="PT-0001", parent=n.city, district="", region="tianjin"
+    )
+    units = [n.city, n.haidian, n.chaoyang, n.ws_zgc, n.ws_shangdi, n.ws_wangjing, partner]
+    enterprises = [n.ent_zgc, n.ent_shangdi, n.ent_wangjing, None]
+    rng = random.Random(7)
+    for _i in range(60):
+        act(
+            n, rng.choice(units), dt.date(2024, rng.randint(1, 12), rng.randint(1, 28)),
+            rng.choice(enterprises), kind=rng.choice(["query_answered", "case_assisted"]),
+            quantity=rng.randint(1, 3), ip_type=rng.choice(["patent", "trademark"]),
+            channel=rng.choice(["phone", "portal"]),
+        )  # fmt: skip
+    PriorityListingFactory(enterprise=n.ent_zgc, year=2024)
+    PriorityListingFactory(enterprise=n.ent_wangjing, year=2024)
+    assert not SubtreeRollup.objects.filter(root__kind__in=["workstation", "partner"]).exists()
+    children = {u.pk: [c.pk for c in ServiceUnit.objects.filter(parent=u)] for u in units}
+
+    def subtree(pk):
+        return [pk] + [d for c in children.get(pk, []) for d in subtree(c)]
+
+    rows = list(ServiceRecord.objects.values())
+    for unit in units:
+        ids = set(subtree(unit.pk))
+        for period in (Y2024, Period(dt.date(2024, 3, 1), dt.date(2024, 5, 31)),
+                       Period(dt.date(2024, 2, 10), dt.date(2024, 9, 20))):  # fmt: skip
+            mine = [
+                r for r in rows if r["unit_id"] in ids and period.start <= r["date"] <= period.end
+            ]
+            fine = stats.totals(
+                user=n.admin, unit=unit, period=period, group_by="kind,ip_type,channel"
+            )
+            want: dict = {}
+            for r in mine:
+                key = (r["kind"], r["ip_type"], r["channel"])
+                want[key] = want.get(key, 0) + r["quantity"]
+            got = {(r["kind"], r["ip_type"], r["channel"]): r["quantity"] for r in fine}
+            assert {k: v for k, v in got.items() if v} == want, (unit.code, period)
+            by_unit = stats.totals(
+                user=n.admin, unit=unit, period=period, group_by="unit", ip_type="patent"
+            )
+            bucket = {c: set(subtree(c)) for c in children.get(unit.pk, [])}
+            want_units: dict = {}
+            for r in mine:
+                if r["ip_type"] != "patent":
+                    continue
+                b = next((c for c, s in bucket.items() if r["unit_id"] in s), unit.pk)
+                want_units[b] = want_units.get(b, 0) + r["quantity"]
+            got_units = {r["unit"]: r["quantity"] for r in by_unit if r["quantity"]}
+            assert got_units == want_units, (unit.code, period)
+            served = {r["enterprise_id"] for r in mine if r["enterprise_id"]}
+            assert stats.enterprises_served(user=n.admin, unit=unit, period=period) == len(
+                served
+            ), (unit.code, period)
+            per_child = {
+                r["unit"]: r["enterprises_served"]
+                for r in stats.enterprises_served_by_unit(user=n.admin, unit=unit, period=period)
+                if r["enterprises_served"]
+            }
+            want_child: dict = {}
+            for b in {*bucket, unit.pk}:
+                inside = bucket.get(b, {unit.pk}) if b != unit.pk else {unit.pk}
+                count = len({r["enterprise_id"] for r in mine
+                             if r["enterprise_id"] and r["unit_id"] in inside})  # fmt: skip
+                if count:
+                    want_child[b] = count
+            assert per_child == want_child, (unit.code, period)
+        coverage = stats.priority_coverage(user=n.admin, unit=unit, year=2024)
+        listed = {e.pk for e in (n.ent_zgc, n.ent_wangjing) if e.workstation_id in ids}
+        year_rows = [r for r in rows if r["unit_id"] in ids and r["date"].year == 2024]
+        covered = {r["enterprise_id"] for r in year_rows if r["enterprise_id"] in listed}
+        assert (coverage["priority_total"], coverage["served"]) == (len(listed), len(covered)), unit.code

@@ -19,6 +19,8 @@ from ipps.ledger.models import (
     SubtreeEnterpriseYear,
     SubtreeRollup,
 )
+from ipps.network.choices import UnitKind
+from ipps.network.models import ALLOWED_PARENT_KIND
 
 CELL = ("unit_id", "month", "kind", "ip_type", "chain_stage", "channel")
 SUBTREE_CELL = ("root_id", *CELL[1:])
@@ -101,7 +103,7 @@ def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> No
     subtree_cells: Counter = Counter()
     subtree_rows: Counter = Counter()
     for cell, quantity in cells.items():
-        for root in roots.get(cell[0], (cell[0],)):
+        for root in roots.get(cell[0], ()):
             subtree_cells[(root, *cell[1:])] += quantity
             subtree_rows[(root, *cell[1:])] += cell_rows[cell]
     _upsert(
@@ -115,7 +117,7 @@ def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> No
     )
     subtree_pairs: Counter = Counter()
     for (unit_id, month, kind, enterprise_id), quantity in enterprises.items():
-        for root in roots.get(unit_id, (unit_id,)):
+        for root in roots.get(unit_id, ()):
             subtree_pairs[(root, month, kind, enterprise_id)] += quantity
     _upsert(
         "ledger_subtreeenterprisemonth",
@@ -281,18 +283,33 @@ def add_sums(connection, cells: dict[tuple, list[int]], pairs: dict[tuple, int])
         cursor.execute("DROP TABLE ipps_sum_tree")
 
 
+# Kinds of unit that can have no sub-units (no kind may sit under them). Their subtree is the unit
+# alone, which the per-unit tables already hold: the subtree tables keep no rows for them, and the
+# statistics read the per-unit tables instead (`has_subtree_rows`). Most units are workstations,
+# so this leaves out about a third of the subtree rows and of the work of keeping them.
+LEAF_KINDS = frozenset(UnitKind) - {k for k in ALLOWED_PARENT_KIND.values() if k}
+
+
+def has_subtree_rows(kind: str) -> bool:
+    """Whether the subtree tables hold rows for a unit of this kind (see LEAF_KINDS)."""
+    return kind not in LEAF_KINDS
+
+
 def ancestry(connection) -> dict[int, tuple[int, ...]]:
-    """Each unit's id → the unit and all its ancestors (read afresh: the tree may change)."""
+    """Each unit's id → the units whose subtree rows count it: the unit and its ancestors, less
+    units of the kinds that keep no subtree rows (read afresh: the tree may change)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, parent_id FROM network_serviceunit")
-        parents = dict(cursor.fetchall())
+        cursor.execute("SELECT id, parent_id, kind FROM network_serviceunit")
+        rows = cursor.fetchall()
+    parents = {unit: parent for unit, parent, _kind in rows}
+    leaves = {unit for unit, _parent, kind in rows if kind in LEAF_KINDS}
     result = {}
     for unit in parents:
         chain, node = [unit], parents[unit]
         while node is not None and node not in chain:
             chain.append(node)
             node = parents.get(node)
-        result[unit] = tuple(chain)
+        result[unit] = tuple(u for u in chain if u not in leaves)
     return result
 
 
@@ -501,7 +518,7 @@ def verify(*, limit: int = 50) -> list[Difference]:
     roots = ancestry(connection)
     subtree_rows: dict = defaultdict(lambda: (0, 0))
     for key, (quantity, count) in from_rows.items():
-        for root in roots.get(key[0], (key[0],)):
+        for root in roots.get(key[0], ()):
             q0, n0 = subtree_rows[(root, *key[1:])]
             subtree_rows[(root, *key[1:])] = (q0 + quantity, n0 + count)
     stored_subtree = {
@@ -519,7 +536,7 @@ def verify(*, limit: int = 50) -> list[Difference]:
                 return differences
     subtree_pairs: dict = defaultdict(int)
     for (unit_id, month, kind, enterprise_id), quantity in pairs.items():
-        for root in roots.get(unit_id, (unit_id,)):
+        for root in roots.get(unit_id, ()):
             subtree_pairs[(root, month, kind, enterprise_id)] += quantity
     stored_subtree_pairs = {
         (e.root_id, e.month, e.kind, e.enterprise_id): e.quantity

@@ -57,6 +57,7 @@ from ipps.ledger.models import (
     SubtreeEnterpriseYear,
     SubtreeRollup,
 )
+from ipps.ledger.rollups import has_subtree_rows
 from ipps.network.choices import UnitKind
 from ipps.network.models import ServiceUnit
 from ipps.network.scope import unit_ids_for
@@ -491,23 +492,25 @@ def totals(
         else:
             dims = _filters(kind=kind, ip_type=ip_type, chain_stage=chain_stage, channel=channel)
             if "unit" not in keys:
-                add(
-                    SubtreeRollup.objects.filter(dims, root_id=scope.unit.id, month__range=whole),
-                    F("month"),
-                    Sum("record_count"),
-                )
+                if has_subtree_rows(scope.unit.kind):
+                    own = SubtreeRollup.objects.filter(dims, root_id=scope.unit.id)
+                else:  # a workstation: its subtree is itself
+                    own = LedgerRollup.objects.filter(dims, unit_id=scope.unit.id)
+                add(own.filter(month__range=whole), F("month"), Sum("record_count"))
             else:
-                children = [c.id for c in scope.children]
+                inner, units = _children_by_table(scope)
+                if inner:
+                    add(
+                        SubtreeRollup.objects.filter(dims, root_id__in=inner, month__range=whole),
+                        F("month"),
+                        Sum("record_count"),
+                        bucket=F("root_id"),
+                    )
                 add(
-                    SubtreeRollup.objects.filter(dims, root_id__in=children, month__range=whole),
+                    LedgerRollup.objects.filter(dims, unit_id__in=units, month__range=whole),
                     F("month"),
                     Sum("record_count"),
-                    bucket=F("root_id"),
-                )
-                add(
-                    LedgerRollup.objects.filter(dims, unit_id=scope.unit.id, month__range=whole),
-                    F("month"),
-                    Sum("record_count"),
+                    bucket=F("unit_id"),
                 )
     if partial:
         add(
@@ -516,6 +519,15 @@ def totals(
             Count("id"),
         )
     return _fill(cells, keys, scope, period)
+
+
+def _children_by_table(scope: Scope) -> tuple[list[int], list[int]]:
+    """The scope's children whose subtrees the subtree tables hold, and the units whose figures
+    come from the per-unit tables: the children that keep no subtree rows, and the scope's own
+    unit (its own rows, not its subtree's)."""
+    inner = [c.id for c in scope.children if has_subtree_rows(c.kind)]
+    units = [c.id for c in scope.children if not has_subtree_rows(c.kind)]
+    return inner, [*units, scope.unit.id]
 
 
 def _date(value) -> dt.date:
@@ -578,43 +590,27 @@ def _enterprise_sql(scope: Scope, period: Period, kind, by_child: bool) -> tuple
     parts: list[QuerySet] = []
     whole, partial = _split(period)
     years = _whole_years(whole) if not kind else None
-    if years:
-        # Whole calendar years, all kinds: the yearly table, one row per enterprise.
+    if whole:
+        # Whole calendar years, all kinds: the yearly table, one row per enterprise; otherwise the
+        # monthly subtree table. Units without subtree rows (workstations) and the scope's own
+        # unit: the per-unit monthly table (small: one unit's enterprises).
+        if years:
+            subtree = SubtreeEnterpriseYear.objects.filter(year__range=years)
+        else:
+            subtree = SubtreeEnterpriseMonth.objects.filter(kinds, month__range=whole)
+        per_unit = EnterpriseMonth.objects.filter(kinds, month__range=whole)
         if by_child:
+            inner, units = _children_by_table(scope)
+            if inner:
+                parts.append(subtree.filter(root_id__in=inner).annotate(g_unit=F("root_id")))
+            parts.append(per_unit.filter(unit_id__in=units).annotate(g_unit=F("unit_id")))
+        elif has_subtree_rows(scope.unit.kind):
             parts.append(
-                SubtreeEnterpriseYear.objects.filter(
-                    root_id__in=[c.id for c in scope.children], year__range=years
-                ).annotate(g_unit=F("root_id"))
-            )
-            parts.append(
-                EnterpriseMonth.objects.filter(unit_id=scope.unit.id, month__range=whole).annotate(
-                    g_unit=Value(scope.unit.id, IntegerField())
-                )
+                subtree.filter(root_id=scope.unit.id).annotate(g_unit=Value(0, IntegerField()))
             )
         else:
             parts.append(
-                SubtreeEnterpriseYear.objects.filter(
-                    root_id=scope.unit.id, year__range=years
-                ).annotate(g_unit=Value(0, IntegerField()))
-            )
-    elif whole:
-        # The subtree tables: the scope's own rows, or its children's and its own unit's.
-        if by_child:
-            parts.append(
-                SubtreeEnterpriseMonth.objects.filter(
-                    kinds, root_id__in=[c.id for c in scope.children], month__range=whole
-                ).annotate(g_unit=F("root_id"))
-            )
-            parts.append(
-                EnterpriseMonth.objects.filter(
-                    kinds, unit_id=scope.unit.id, month__range=whole
-                ).annotate(g_unit=Value(scope.unit.id, IntegerField()))
-            )
-        else:
-            parts.append(
-                SubtreeEnterpriseMonth.objects.filter(
-                    kinds, root_id=scope.unit.id, month__range=whole
-                ).annotate(g_unit=Value(0, IntegerField()))
+                per_unit.filter(unit_id=scope.unit.id).annotate(g_unit=Value(0, IntegerField()))
             )
     if partial:
         parts.append(
@@ -681,10 +677,14 @@ def priority_coverage(*, user, unit: Any = None, year: int) -> dict[str, Any]:
     """Of `year`'s priority enterprises whose workstation lies in the subtree, how many had a
     positive net quantity of service (any kind, any unit of the subtree) in that year."""
     scope = _scope(user, unit)
-    net = (
-        SubtreeEnterpriseYear.objects.filter(
-            root_id=scope.unit.id, enterprise_id=OuterRef("enterprise_id"), year=year
+    if has_subtree_rows(scope.unit.kind):
+        served = SubtreeEnterpriseYear.objects.filter(root_id=scope.unit.id, year=year)
+    else:  # a workstation: its own enterprises, month by month
+        served = EnterpriseMonth.objects.filter(
+            unit_id=scope.unit.id, month__range=(dt.date(year, 1, 1), dt.date(year, 12, 1))
         )
+    net = (
+        served.filter(enterprise_id=OuterRef("enterprise_id"))
         .order_by()
         .values("enterprise_id")
         .annotate(total=Sum("quantity"))

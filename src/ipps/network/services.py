@@ -211,8 +211,9 @@ def unit_update(
     if not changed["after"]:
         return unit
     unit.save()
-    if unit.parent_id != old_parent_id:
-        # A move changes which subtrees the unit's acts count in.
+    if unit.parent_id != old_parent_id or "kind" in changed["after"]:
+        # A move changes which subtrees the unit's acts count in; a change of kind, whether the
+        # unit keeps subtree rows of its own (ipps.ledger.rollups.LEAF_KINDS).
         from django.db import connection
 
         from ipps.ledger.rollups import refresh_subtrees
