@@ -18,8 +18,9 @@ answered ≫ enterprises served; policy pushes ~10%, visits ~5%, cases and produ
    constraints, started empty like the real one, in one transaction — and the ratio (target
    ≥ 0.5). Both sides include their commit (the import's time always did; the baseline's is
    timed since 2026-11-24, and the ratio to its executemany calls alone is printed too); the
-   baseline does not time reading the file. `--profile`
-   prints the import's cProfile top;
+   baseline does not time reading the file. Since 2026-11-25 its rows carry the import's own
+   source keys (`ledger.import`, `<file hash prefix>:<line>`; they were `bench`, `<line>`), so
+   its unique index is as large as the import's. `--profile` prints the import's cProfile top;
 2. for last year, the network (root) and one district: p50/p95 of the stats selectors
    (`ipps.ledger.stats`: totals by kind, totals by month, enterprises served — and the whole
    `kpis` tile set) against a naive GROUP BY over the raw ledger rows for the same figures, in the
@@ -134,8 +135,12 @@ def baseline_insert(
     from django.utils import timezone
 
     from ipps.enterprises.models import Enterprise
+    from ipps.ledger.importing import SOURCE_TYPE, file_sha256
     from ipps.network.models import ServiceUnit
 
+    # The same rows as the import writes, source keys included (`ledger.import`, the file's
+    # hash prefix and the line number): longer keys make a larger unique index.
+    prefix = file_sha256(path)[:16]
     units = {c.upper(): pk for c, pk in ServiceUnit.objects.values_list("code", "id")}
     ents = dict(Enterprise.objects.values_list("uscc", "id"))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -164,8 +169,8 @@ def baseline_insert(
                     r[4],
                     r[5],
                     int(r[6]),
-                    "bench",
-                    str(number),
+                    SOURCE_TYPE,
+                    f"{prefix}:{number}",
                     now,
                 )
             )
