@@ -485,4 +485,6 @@ def test_every_unit_breakdown_and_count_agrees_with_the_rows(network):
         listed = {e.pk for e in (n.ent_zgc, n.ent_wangjing) if e.workstation_id in ids}
         year_rows = [r for r in rows if r["unit_id"] in ids and r["date"].year == 2024]
         covered = {r["enterprise_id"] for r in year_rows if r["enterprise_id"] in listed}
-        assert (coverage["priority_total"], coverage["served"]) == (len(listed), len(covered)), unit.code
+        assert (coverage["priority_total"], coverage["served"]) == (len(listed), len(covered)), (
+            unit.code
+        )
