@@ -227,8 +227,8 @@ def add_sums(connection, cells: dict[tuple, list[int]], pairs: dict[tuple, int])
     `cells` maps (unit_id, month, kind, ip_type, chain_stage, channel) to [quantity, rows];
     `pairs` maps (unit_id, month, kind, enterprise_id) to quantity; months are first days. The
     sums are staged in temporary tables and added by one INSERT … SELECT … ON CONFLICT DO UPDATE
-    per rollup table; the subtree tables get them through each unit's ancestors. Other databases
-    than SQLite and PostgreSQL are bumped cell by cell.
+    per rollup table; the subtree tables get them through each unit's ancestors. Another
+    database goes through the incremental path (`_add_by_rows`), which needs `ON CONFLICT` too.
     """
     if not cells and not pairs:
         return
