@@ -175,6 +175,9 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IPPS_IMPORT_MAX_BYTES = int(os.environ.get("IPPS_IMPORT_MAX_MB", "100")) * 1024 * 1024
+# SQLite page cache of a connection while it bulk-writes the ledger (import, demo): the indexes of
+# a ledger of tens of millions of rows outgrow the everyday 64 MiB, and every miss is a read.
+IPPS_BULK_CACHE_MB = int(os.environ.get("IPPS_BULK_CACHE_MB", "1024"))
 
 # Background jobs: huey in SQLite by default, Redis when REDIS_URL is set; immediate in tests.
 REDIS_URL = os.environ.get("REDIS_URL", "")

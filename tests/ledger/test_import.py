@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
+from django.test import override_settings
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -102,6 +104,39 @@ def test_csv_import_writes_rows_and_rollups(tmp_path, good_rows, enterprise):
     assert EnterpriseMonth.objects.filter(enterprise=enterprise).count() == 2
     assert rollups.verify() == []
     assert AuditEvent.objects.filter(object_type="ledger.import", action="import").count() == 1
+
+
+def cache_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return cursor.fetchone()[0]
+
+
+def test_an_import_writes_with_the_bulk_page_cache_and_gives_it_back(
+    tmp_path, good_rows, monkeypatch
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("the page cache setting is SQLite's")
+    seen = []
+    add_sums = rollups.add_sums
+
+    def spy(*args, **kwargs):
+        seen.append(cache_size())
+        return add_sums(*args, **kwargs)
+
+    monkeypatch.setattr(rollups, "add_sums", spy)
+    before = cache_size()
+    with override_settings(IPPS_BULK_CACHE_MB=256):
+        report = ledger_import(path=write_csv(tmp_path / "good.csv", good_rows))
+        assert report.created == 5 and seen == [-256 * 1024]
+        assert cache_size() == before
+        bad = write_csv(
+            tmp_path / "bad.csv",
+            [*good_rows[:1], ["NOPE", "2026-01-01", "x", "", "", "", 1, "", ""]],
+        )
+        assert ledger_import(path=bad).status == "rejected"
+        assert cache_size() == before
+    assert before != -256 * 1024
 
 
 def test_batches_add_to_existing_rollup_cells(tmp_path, network):
