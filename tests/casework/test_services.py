@@ -252,6 +252,14 @@ def test_least_loaded_liaison_gets_the_next_request(network, make_request):
     first = make_request()
     nxt = make_request()
     assert {first.assignee, nxt.assignee} == {network.liaison_zgc, second}
+    # Only open requests count: once the first liaison's are answered, the next comes to them,
+    # however many they answered before.
+    mine = [make_request() for _ in range(3)]
+    busy = mine[0].assignee
+    for request in [first, nxt, *mine]:
+        if request.assignee == busy:
+            services.request_resolve(request=request, acting_user=busy, answer="已答复")
+    assert make_request().assignee == busy
 
 
 def test_scope_of_requests(network, make_request):
@@ -272,3 +280,38 @@ def test_after_escalation_the_workstation_can_no_longer_act(network, make_reques
     with pytest.raises(PermissionDeniedError):
         services.request_resolve(request=request, acting_user=network.liaison_zgc, answer="x")
     assert ServiceRequest.objects.visible_to(network.liaison_zgc).filter(pk=request.pk).exists()
+
+
+def test_the_prepared_scope_of_actions_is_visible_to(network, make_request):
+    """The request an action names (a prepared query) is found exactly when the caller's
+    `visible_to` holds it: for every kind of caller, including an expert and a superuser."""
+    from django.http import Http404
+
+    from ipps.casework.models import Expert
+    from ipps.casework.selectors import request_to_act_on
+    from ipps.network.scope import clear_cache
+
+    zgc = make_request()
+    wangjing = make_request(acting_user=network.liaison_wangjing, enterprise=network.ent_wangjing)
+    secret = make_request(ip_type="trade_secret")
+    expert_user = UserFactory(username="expert-li")
+    expert = Expert.objects.create(name="李专家", user=expert_user)
+    services.request_refer(
+        request=secret, acting_user=network.liaison_zgc, expert=expert, reason="专业"
+    )
+    callers = [
+        network.admin, network.city_officer, network.haidian_officer, network.liaison_zgc,
+        network.liaison_wangjing, network.auditor, network.portal_zgc, expert_user,
+    ]  # fmt: skip
+    seen = set()
+    for user in callers:
+        clear_cache(user)
+        visible = set(ServiceRequest.objects.visible_to(user).values_list("pk", flat=True))
+        for request in (zgc, wangjing, secret):
+            try:
+                found = request_to_act_on(user=user, pk=request.pk).pk == request.pk
+            except Http404:
+                found = False
+            assert found == (request.pk in visible), (user.username, request.reference)
+            seen.add(found)
+    assert seen == {True, False}

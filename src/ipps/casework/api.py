@@ -46,9 +46,11 @@ from ipps.casework.schemas import (  # noqa: E402
 )
 from ipps.core.api import Error  # noqa: E402
 from ipps.core.errors import ServiceError  # noqa: E402
+from ipps.core.prepared import Prepared  # noqa: E402
 from ipps.enterprises.models import Enterprise  # noqa: E402
 from ipps.network.choices import UnitKind  # noqa: E402
 from ipps.network.models import ServiceUnit  # noqa: E402
+from ipps.network.scope import unit_ids_for  # noqa: E402
 
 READ_ERRORS = {401: Error, 404: Error, 422: Error}
 ACTION_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
@@ -65,6 +67,17 @@ def _lookup(qs, pk: int | None, field: str, message: str):
         return qs.get(pk=pk)
     except qs.model.DoesNotExist:
         raise _unknown(field, message) from None
+
+
+def _enterprise_in_scope(pk, ids, own):
+    return (
+        Enterprise.objects.in_scope(ids=ids, enterprise_id=own)
+        .select_related("workstation")
+        .filter(pk=pk)
+    )
+
+
+_ENTERPRISE_IN_SCOPE = Prepared(_enterprise_in_scope)  # every request filed by staff reads it
 
 
 def _fresh(request, pk: int):
@@ -139,12 +152,16 @@ def requests_create(request, payload: RequestIn):
     portal = bool(getattr(user, "enterprise_id", None))
     enterprise = unit = None
     if not portal:
-        enterprise = _lookup(
-            Enterprise.objects.visible_to(user).select_related("workstation"),
-            data["enterprise"],
-            "enterprise",
-            _("No enterprise with this id is in your scope."),
-        )
+        enterprise = None
+        if data["enterprise"] is not None:
+            ids = unit_ids_for(user)
+            enterprise = _ENTERPRISE_IN_SCOPE.first(
+                pk=data["enterprise"],
+                ids=ids,
+                own=None if ids is None else getattr(user, "enterprise_id", None) or None,
+            )
+            if enterprise is None:
+                raise _unknown("enterprise", _("No enterprise with this id is in your scope."))
         unit = _lookup(
             ServiceUnit.objects.exclude(kind=UnitKind.PARTNER),
             data["unit"],

@@ -101,16 +101,24 @@ class ServiceRequestQuerySet(ArchivableQuerySet):
 
         if user is None or not user.is_authenticated:
             return self.none()
-        ids = unit_ids_for(user)
+        return self.in_scope(
+            ids=unit_ids_for(user),
+            user_id=user.pk,
+            enterprise_id=getattr(user, "enterprise_id", None),
+        )
+
+    def in_scope(self, *, ids, user_id, enterprise_id):
+        """`visible_to` by its inputs (units reached, None for all; the user; their enterprise),
+        so that a prepared query can take them as parameters."""
         if ids is None:
             return self
         query = models.Q(handling_unit_id__in=ids) | models.Q(originating_unit_id__in=ids)
         referred = self.model.experts.through.objects.filter(
-            servicerequest_id=models.OuterRef("pk"), expert__user=user
+            servicerequest_id=models.OuterRef("pk"), expert__user_id=user_id
         )
         query |= models.Q(models.Exists(referred))
-        if getattr(user, "enterprise_id", None):
-            query |= models.Q(enterprise_id=user.enterprise_id)
+        if enterprise_id:
+            query |= models.Q(enterprise_id=enterprise_id)
         return self.filter(query)
 
     def open(self):

@@ -23,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,8 +33,15 @@ from ipps.casework.choices import Category, EventKind, Priority, RequestStatus, 
 from ipps.casework.models import Attachment, RequestEvent, ServiceRequest
 from ipps.core.choices import Channel, IPType
 from ipps.core.errors import ServiceError
+from ipps.core.prepared import Prepared
 from ipps.network.choices import CONTACT_ROLES, EDITOR_ROLES
-from ipps.network.scope import _memberships, _subtree_ids, is_staff_user, reaches_unit
+from ipps.network.scope import (
+    _memberships,
+    _subtree_ids,
+    is_staff_user,
+    reaches_unit,
+    unit_ids_for,
+)
 
 # Actions a client may take through the API (the services' internal "start" and "attach" are not
 # actions of their own: a staff comment or assignment starts the work; uploads are always possible).
@@ -333,10 +341,32 @@ def request_get(*, user, pk: int) -> ServiceRequest:
     return get_object_or_404(request_list(user=user, include_archived=True), pk=pk)
 
 
+def _to_act_on(pk, ids, user_id, enterprise_id):
+    return (
+        ServiceRequest.objects.in_scope(ids=ids, user_id=user_id, enterprise_id=enterprise_id)
+        .filter(pk=pk)
+        .only("pk")
+    )
+
+
+_TO_ACT_ON = Prepared(_to_act_on)  # every action on a request reads it: compiled once per shape
+
+
 def request_to_act_on(*, user, pk: int) -> ServiceRequest:
     """The request an action names, if `user` may see it, else 404: only its id is read, for the
     action's service function re-reads it under a lock with what it needs."""
-    return get_object_or_404(ServiceRequest.objects.visible_to(user).only("pk"), pk=pk)
+    if user is None or not user.is_authenticated:
+        raise Http404
+    ids = unit_ids_for(user)
+    found = _TO_ACT_ON.first(
+        pk=pk,
+        ids=ids,
+        user_id=None if ids is None else user.pk,
+        enterprise_id=None if ids is None else getattr(user, "enterprise_id", None) or None,
+    )
+    if found is None:
+        raise Http404
+    return found
 
 
 def as_written(request: ServiceRequest) -> ServiceRequest:

@@ -39,6 +39,7 @@ from ipps.core.calendar import CalendarDataMissing
 from ipps.core.choices import AuditAction, IPType
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
 from ipps.core.models import Notification
+from ipps.core.prepared import Prepared, insert, update
 from ipps.core.search import token_text
 from ipps.ledger.choices import RecordKind
 from ipps.ledger.services import ledger_record, ledger_reverse
@@ -143,14 +144,21 @@ def _require_staff(user, request: ServiceRequest) -> None:
         )
 
 
-def _lock(request: ServiceRequest) -> ServiceRequest:
-    """Re-read the request under a row lock, so concurrent actions apply one after another; with
-    the units, enterprise and assignee that the actions and their answers use."""
+def _locked(pk):
     return (
         ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("enterprise", "handling_unit", "originating_unit", "assignee")
-        .get(pk=request.pk)
+        .filter(pk=pk)
     )
+
+
+_LOCKED = Prepared(_locked)  # every action reads the request through it
+
+
+def _lock(request: ServiceRequest) -> ServiceRequest:
+    """Re-read the request under a row lock, so concurrent actions apply one after another; with
+    the units, enterprise and assignee that the actions and their answers use."""
+    return _LOCKED.get(pk=request.pk)
 
 
 # Events and notifications --------------------------------------------------------------------------
@@ -183,7 +191,7 @@ def _event(
         body=body,
         data=data or {},
     )
-    event.save()
+    insert(event)
     return event
 
 
@@ -191,7 +199,9 @@ def notify(users, *, kind: str, text: str, link: str = "") -> None:
     rows = [
         Notification(user=u, kind=kind, text=text[:500], link=link) for u in users if u is not None
     ]
-    if rows:
+    if len(rows) == 1:
+        insert(rows[0])  # the usual case: one statement, its SQL built once
+    elif rows:
         Notification.objects.bulk_create(rows)
 
 
@@ -250,7 +260,7 @@ def _save(
     audit the change."""
     request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
     changes = diff(before, snapshot(request))
-    request.save(update_fields=[*changes["after"], "updated_at"])
+    update(request, [*changes["after"], "updated_at"])
     audit_record(action=action, actor=actor, obj=request, changes=changes, request=http)
 
 
@@ -373,7 +383,7 @@ def request_create(
     assignee = least_loaded_liaison(handling) if auto_assign else None
     request.assignee = assignee
     request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
-    request.save()
+    insert(request)
     _event(
         request,
         kind=EventKind.CREATED,
@@ -395,23 +405,31 @@ def request_create(
 # Assignment -----------------------------------------------------------------------------------------
 
 
-def least_loaded_liaison(unit: ServiceUnit):
-    """The unit's liaison (for a centre: officer) with the fewest open requests; ties by name."""
+def _candidates(unit_id, role):
     from ipps.accounts.models import User
 
-    role = Role.LIAISON if unit.kind == UnitKind.WORKSTATION else Role.OFFICER
-    candidates = (
-        User.objects.filter(is_active=True, memberships__unit=unit, memberships__role=role)
-        .annotate(
-            load=models.Count(
-                "assigned_requests",
-                filter=models.Q(assigned_requests__status__in=OPEN_STATUSES),
-                distinct=True,
-            )
-        )
-        .order_by("load", "username")
+    # The open requests of each candidate, counted from the (assignee, status) index: a join
+    # over all their requests would grow with every request they ever resolved.
+    open_load = (
+        ServiceRequest.objects.filter(assignee_id=models.OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by()
+        .annotate(n=models.Func(models.F("pk"), function="COUNT"))
+        .values("n")
     )
-    return candidates.first()
+    return (
+        User.objects.filter(is_active=True, memberships__unit_id=unit_id, memberships__role=role)
+        .annotate(load=models.Subquery(open_load, output_field=models.IntegerField()))
+        .order_by("load", "username")[:1]
+    )
+
+
+_CANDIDATES = Prepared(_candidates)  # every intake with automatic assignment reads it
+
+
+def least_loaded_liaison(unit: ServiceUnit):
+    """The unit's liaison (for a centre: officer) with the fewest open requests; ties by name."""
+    role = Role.LIAISON if unit.kind == UnitKind.WORKSTATION else Role.OFFICER
+    return _CANDIDATES.first(unit_id=unit.pk, role=str(role))
 
 
 def _assign(request: ServiceRequest, assignee, *, actor, now, auto: bool = False) -> None:
@@ -760,16 +778,23 @@ def request_resolve(
     if request.category == Category.INFRINGEMENT:
         ledger_record(source=request, kind=RecordKind.CASE_ASSISTED, **record_kwargs)
     if request.enterprise_id:
-        from ipps.accounts.models import User
-
         notify(
-            User.objects.filter(enterprise_id=request.enterprise_id, is_active=True).order_by(),
+            _PORTAL_USERS.all(enterprise_id=request.enterprise_id),
             kind="resolved",
             text=_("Your request %(ref)s has been answered. Please rate the service.")
             % {"ref": request.reference},
             link=f"/portal/requests/{request.pk}/",
         )
     return request
+
+
+def _portal_users(enterprise_id):
+    from ipps.accounts.models import User
+
+    return User.objects.filter(enterprise_id=enterprise_id, is_active=True).order_by()
+
+
+_PORTAL_USERS = Prepared(_portal_users)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ipps.casework.models import ServiceRequest, SlaPolicy
 from ipps.core.calendar import CalendarDataMissing, WorkingCalendar, fallback_allowed
+from ipps.core.prepared import Prepared
 
 # Used when no policy matches: the EU China IP SME Helpdesk's bar (3 working days) and a
 # first response within one working day.
@@ -21,12 +22,15 @@ DEFAULT_FIRST_RESPONSE_HOURS = Decimal("7")
 DEFAULT_RESOLUTION_DAYS = 3
 
 
+_ACTIVE_POLICIES = Prepared(lambda: SlaPolicy.objects.filter(is_active=True).order_by())
+
+
 def policy_for(
     request: ServiceRequest, policies: list[SlaPolicy] | None = None
 ) -> SlaPolicy | None:
     """The most specific active policy whose every set field matches the request."""
     if policies is None:
-        policies = list(SlaPolicy.objects.filter(is_active=True).order_by())
+        policies = _ACTIVE_POLICIES.all()
     unit_kind = (
         request.handling_unit.kind
         if request.originating_unit_id is None

@@ -16,6 +16,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from ipps.core.errors import ServiceError
+from ipps.core.prepared import Prepared
 
 
 class Error(Schema):
@@ -31,19 +32,25 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+def _usable_token(digest):
+    from ipps.accounts.models import ApiToken
+
+    return (
+        ApiToken.objects.usable().select_related("user").filter(digest=digest, user__is_active=True)
+    )
+
+
+_USABLE_TOKEN = Prepared(_usable_token)  # every API call reads it: compiled once
+
+
 class BearerTokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request, token):
         from ipps.accounts.models import ApiToken, hash_token
 
-        try:  # the digest is unique: no ordering, no .first()
-            found = (
-                ApiToken.objects.usable()
-                .select_related("user")
-                .get(digest=hash_token(token), user__is_active=True)
-            )
-        except ApiToken.DoesNotExist:
+        found = _USABLE_TOKEN.first(digest=hash_token(token))  # the digest is unique
+        if found is None:
             return None
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from ipps.core.models import AuditEvent
+from ipps.core.prepared import Prepared, insert
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 4_771_001  # advisory lock that serialises appends to the chain on PostgreSQL
@@ -64,6 +65,10 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+# Every audited act reads the chain's last hash: compiled once.
+_LAST_HASH = Prepared(lambda: AuditEvent.objects.order_by("-id").values_list("hash", flat=True)[:1])
+
+
 def audit_record(
     *,
     action: str,
@@ -89,7 +94,7 @@ def audit_record(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        last = _LAST_HASH.first()
         event = AuditEvent(
             actor=actor,
             actor_name=actor_name[:150],
@@ -102,7 +107,7 @@ def audit_record(
             prev_hash=last or GENESIS,
         )
         event.hash = event.compute_hash()
-        event.save()
+        insert(event)
     return event
 
 

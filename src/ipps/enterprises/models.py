@@ -29,12 +29,18 @@ class EnterpriseQuerySet(ArchivableQuerySet):
 
         if user is None or not user.is_authenticated:
             return self.none()
-        ids = unit_ids_for(user)
+        return self.in_scope(
+            ids=unit_ids_for(user), enterprise_id=getattr(user, "enterprise_id", None)
+        )
+
+    def in_scope(self, *, ids, enterprise_id):
+        """`visible_to` by its inputs (units reached, None for all; the user's own enterprise), so
+        that a prepared query can take them as parameters."""
         if ids is None:
             return self
         query = models.Q(workstation_id__in=ids)
-        if getattr(user, "enterprise_id", None):
-            query |= models.Q(pk=user.enterprise_id)
+        if enterprise_id:
+            query |= models.Q(pk=enterprise_id)
         return self.filter(query)
 
     def restrict(self, user, action: str = "view"):

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models, transaction
 
+from ipps.core.prepared import Prepared, insert
 from ipps.ledger import rollups
 from ipps.ledger.models import ServiceRecord
 
@@ -15,6 +16,15 @@ def _source_key(source: models.Model) -> tuple[str, str]:
 
 
 @transaction.atomic(savepoint=False)
+def _original(source_type, source_id, kind):
+    return ServiceRecord.objects.select_for_update().filter(
+        source_type=source_type, source_id=source_id, kind=kind, reverses__isnull=True
+    )
+
+
+_ORIGINAL = Prepared(_original)  # every act of service looks for its first row: compiled once
+
+
 def ledger_record(
     *,
     source: models.Model,
@@ -33,12 +43,8 @@ def ledger_record(
     reverses the reversal, so that the sum over a source is always 0 or its quantity.
     """
     source_type, source_id = _source_key(source)
-    try:  # at most one original per source and kind (a unique constraint)
-        original = ServiceRecord.objects.select_for_update().get(
-            source_type=source_type, source_id=source_id, kind=kind, reverses__isnull=True
-        )
-    except ServiceRecord.DoesNotExist:
-        original = None
+    # At most one original per source and kind (a unique constraint).
+    original = _ORIGINAL.first(source_type=source_type, source_id=source_id, kind=kind)
     if original is None:
         record = ServiceRecord(
             unit=unit,
@@ -52,7 +58,7 @@ def ledger_record(
             source_type=source_type,
             source_id=source_id,
         )
-        record.save()
+        insert(record)
         rollups.apply([record])
         return record, True
     net = ledger_net(source=source, kind=kind)

@@ -9,14 +9,30 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from ipps.core.prepared import Prepared
 from ipps.network.choices import BUSINESS_ROLES, Role
 
 
-def _children_map() -> dict[int | None, list[int]]:
+def _tree():
     from ipps.network.models import ServiceUnit
 
+    return ServiceUnit.objects.order_by().values_list("id", "parent_id")
+
+
+def _user_memberships(user_id):
+    from ipps.network.models import Membership
+
+    return Membership.objects.filter(user_id=user_id).order_by().values_list("unit_id", "role")
+
+
+# Read on every request of a staff user: compiled once per process.
+_TREE = Prepared(_tree)
+_MEMBERSHIPS = Prepared(_user_memberships)
+
+
+def _children_map() -> dict[int | None, list[int]]:
     children: dict[int | None, list[int]] = defaultdict(list)
-    for unit_id, parent_id in ServiceUnit.objects.order_by().values_list("id", "parent_id"):
+    for unit_id, parent_id in _TREE.all():
         children[parent_id].append(unit_id)
     return children
 
@@ -40,11 +56,7 @@ def _subtree_ids(
 def _memberships(user) -> list[tuple[int, str]]:
     """(unit id, role) of every membership of the user, loaded once per request."""
     if "_ipps_memberships" not in user.__dict__:
-        from ipps.network.models import Membership
-
-        user.__dict__["_ipps_memberships"] = list(
-            Membership.objects.filter(user=user).order_by().values_list("unit_id", "role")
-        )
+        user.__dict__["_ipps_memberships"] = _MEMBERSHIPS.all(user_id=user.pk)
     return user.__dict__["_ipps_memberships"]
 
 

@@ -1,0 +1,151 @@
+"""Prepared querysets: compiled once, run with new values, rows as the queryset would give them."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ipps.core.prepared import Prepared, PreparedQueryError
+from ipps.network.models import Membership, ServiceUnit
+
+
+def test_model_rows_equal_the_querysets_with_related_objects(network):
+    built = []
+
+    def build(user_id):
+        built.append(user_id)
+        return Membership.objects.select_related("unit", "user").filter(user_id=user_id)
+
+    prepared = Prepared(build)
+    for user in (network.liaison_zgc, network.haidian_officer, network.city_officer):
+        expected = list(build(user.pk).order_by())
+        got = prepared.all(user_id=user.pk)
+        assert [(m.pk, m.unit.code, m.user.username, m.role) for m in got] == [
+            (m.pk, m.unit.code, m.user.username, m.role) for m in expected
+        ]
+    # Compiled twice (to check it is stable), then only run.
+    assert len([b for b in built if b < 0]) == 2
+    with CaptureQueriesContext(connection) as queries:
+        memberships = prepared.all(user_id=network.liaison_zgc.pk)
+        assert memberships[0].unit.code == "WS-110108-001"  # no query: selected with it
+    assert len(queries) == 1
+
+
+def test_values_tuples_flat_and_annotations(network):
+    ws = network.ws_zgc
+    by_code = Prepared(lambda code: ServiceUnit.objects.filter(code=code).values("id", "kind"))
+    assert by_code.all(code="WS-110108-001") == [{"id": ws.pk, "kind": "workstation"}]
+    assert by_code.all(code="nope") == []
+    pairs = Prepared(
+        lambda parent: (
+            ServiceUnit.objects.filter(parent_id=parent)
+            .values_list("code", "kind")
+            .order_by("code")
+        )
+    )
+    assert pairs.all(parent=network.haidian.pk) == [
+        ("WS-110108-001", "workstation"),
+        ("WS-110108-002", "workstation"),
+    ]
+    flat = Prepared(
+        lambda ids: (
+            ServiceUnit.objects.filter(pk__in=ids).values_list("code", flat=True).order_by("code")
+        )
+    )
+    assert flat.all(ids=[network.ws_zgc.pk, network.city.pk]) == ["BJ", "WS-110108-001"]
+    assert flat.all(ids=[network.ws_wangjing.pk]) == ["WS-110105-001"]
+    assert flat.all(ids=[]) == []
+    counted = Prepared(
+        lambda pk: ServiceUnit.objects.filter(pk=pk).annotate(
+            staff=Count("memberships", filter=Q(memberships__role="liaison"))
+        )
+    )
+    assert counted.get(pk=ws.pk).staff == 1 and counted.get(pk=network.city.pk).staff == 0
+    # Datetimes come back converted, as from the queryset.
+    created = Prepared(
+        lambda pk: ServiceUnit.objects.filter(pk=pk).values_list("created_at", flat=True)
+    )
+    assert created.get(pk=ws.pk) == ServiceUnit.objects.get(pk=ws.pk).created_at
+
+
+def test_none_and_booleans_are_part_of_the_shape(network):
+    by_parent = Prepared(
+        lambda parent: ServiceUnit.objects.filter(parent_id=parent).values_list("code", flat=True)
+    )
+    assert by_parent.all(parent=None) == ["BJ"]
+    assert sorted(by_parent.all(parent=network.city.pk)) == ["DC-110105", "DC-110108"]
+
+
+def test_get_raises_the_models_errors(network):
+    prepared = Prepared(lambda kind: ServiceUnit.objects.filter(kind=kind))
+    assert prepared.get(kind="municipal_centre").code == "BJ"
+    with pytest.raises(ServiceUnit.DoesNotExist):
+        prepared.get(kind="partner")
+    with pytest.raises(ServiceUnit.MultipleObjectsReturned):
+        prepared.get(kind="workstation")
+    assert prepared.first(kind="partner") is None
+
+
+def test_a_builder_that_reads_the_time_is_refused(network):
+    prepared = Prepared(
+        lambda kind: ServiceUnit.objects.filter(kind=kind, created_at__lte=timezone.now())
+    )
+    with pytest.raises(PreparedQueryError, match="frozen"):
+        prepared.all(kind="workstation")
+
+
+def test_values_that_cannot_be_prepared_are_refused(network):
+    prepared = Prepared(lambda ids: ServiceUnit.objects.filter(code__in=ids))
+    with pytest.raises(PreparedQueryError):
+        prepared.all(ids=["BJ"])
+    unused = Prepared(lambda code: ServiceUnit.objects.filter(kind="workstation"))
+    with pytest.raises(PreparedQueryError, match="not found"):
+        unused.all(code="BJ")
+
+
+def _row(model, pk) -> dict:
+    return model.objects.filter(pk=pk).values().get()
+
+
+def test_insert_writes_what_save_writes(network):
+    from ipps.core.models import AuditEvent, Notification
+    from ipps.core.prepared import insert
+
+    user = network.liaison_zgc
+    saved = Notification(user=user, kind="assigned", text="请处理 SR-2026-000001", link="/x/")
+    saved.save()
+    inserted = insert(
+        Notification(user=user, kind="assigned", text="请处理 SR-2026-000001", link="/x/")
+    )
+    assert inserted.pk is not None and inserted.pk != saved.pk and not inserted._state.adding
+    a, b = _row(Notification, saved.pk), _row(Notification, inserted.pk)
+    assert {k: v for k, v in a.items() if k not in ("id", "at")} == {
+        k: v for k, v in b.items() if k not in ("id", "at")
+    }
+    assert b["at"] is not None
+    # JSON, datetimes and null foreign keys go through each field's own conversion.
+    event = insert(
+        AuditEvent(action="create", actor=None, object_type="x", changes={"a": [1, "二"]}, hash="h")
+    )
+    assert AuditEvent.objects.get(pk=event.pk).changes == {"a": [1, "二"]}
+
+
+def test_update_writes_the_named_fields_only(network):
+    from django.db import DatabaseError
+
+    from ipps.core.prepared import update
+
+    unit = ServiceUnit.objects.get(pk=network.ws_zgc.pk)
+    stamp = unit.updated_at
+    unit.name_zh = "新名称"
+    unit.host_park = "不会写入"
+    update(unit, ["name_zh", "updated_at"])
+    fresh = ServiceUnit.objects.get(pk=unit.pk)
+    assert fresh.name_zh == "新名称" and fresh.host_park == "中关村软件园"
+    assert fresh.updated_at > stamp
+    gone = ServiceUnit(pk=999_999, name_zh="无")
+    with pytest.raises(DatabaseError):
+        update(gone, ["name_zh"])
