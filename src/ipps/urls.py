@@ -7,6 +7,9 @@ from ipps.core.api import register_routers
 api = register_routers()
 
 urlpatterns = [
+    # First: programs call the API far more often than people open pages, and Django tries the
+    # patterns in order.
+    path("api/v1/", api.urls),
     path("", core_views.home, name="home"),
     path("", include("ipps.core.urls")),
     path("accounts/", include("ipps.accounts.urls")),
@@ -18,5 +21,4 @@ urlpatterns = [
     path("", include("ipps.assessment.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]

@@ -162,12 +162,13 @@ def requests_create(request, payload: RequestIn):
             )
             if enterprise is None:
                 raise _unknown("enterprise", _("No enterprise with this id is in your scope."))
-        unit = _lookup(
-            ServiceUnit.objects.exclude(kind=UnitKind.PARTNER),
-            data["unit"],
-            "unit",
-            _("No network unit has this id."),
-        )
+        if data["unit"] is not None:
+            unit = _lookup(
+                ServiceUnit.objects.exclude(kind=UnitKind.PARTNER),
+                data["unit"],
+                "unit",
+                _("No network unit has this id."),
+            )
     created = services.request_create(
         subject=data["subject"],
         description=data["description"],
