@@ -83,8 +83,15 @@ class LedgerRollup(models.Model):
 
     Maintained in the same transaction as every ledger write; `ipps ledger verify` proves it
     equals the rows and `ipps ledger rebuild` recomputes it from them.
+
+    The rollup tables are keyed by their cells (a composite primary key, no id), and on SQLite
+    stored WITHOUT ROWID (migration ledger/0009): the table is then itself the index of its key,
+    holding the sums, where a rowid table kept the same keys three times over (table, unique
+    index, covering index). A later migration that has SQLite remake one of these tables must
+    restore WITHOUT ROWID (`ipps.ledger.migrations` shows how).
     """
 
+    pk = models.CompositePrimaryKey("unit", "month", "kind", "ip_type", "chain_stage", "channel")
     unit = models.ForeignKey(
         "network.ServiceUnit",
         verbose_name=_("unit"),
@@ -106,28 +113,8 @@ class LedgerRollup(models.Model):
         ordering = ["month", "unit_id", "kind"]
         verbose_name = _("ledger rollup")
         verbose_name_plural = _("ledger rollups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["unit", "month", "kind", "ip_type", "chain_stage", "channel"],
-                name="rollup_unique_cell",
-            )
-        ]
-        # Covering: the dashboards' breakdowns are answered from the index alone.
-        indexes = [
-            models.Index(
-                fields=[
-                    "month",
-                    "kind",
-                    "unit",
-                    "ip_type",
-                    "chain_stage",
-                    "channel",
-                    "quantity",
-                    "record_count",
-                ],
-                name="rollup_cover_idx",
-            )
-        ]
+        # No other index: every read names the units (the subtree tables answer for a
+        # district or the network), and the key leads with the unit.
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.quantity}"
@@ -141,6 +128,7 @@ class EnterpriseMonth(models.Model):
     counted once for their district.
     """
 
+    pk = models.CompositePrimaryKey("unit", "month", "kind", "enterprise")
     unit = models.ForeignKey(
         "network.ServiceUnit",
         verbose_name=_("unit"),
@@ -163,18 +151,9 @@ class EnterpriseMonth(models.Model):
         ordering = ["month", "unit_id"]
         verbose_name = _("enterprise served in a month")
         verbose_name_plural = _("enterprises served by month")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["unit", "month", "kind", "enterprise"], name="enterprise_month_unique"
-            )
-        ]
-        # Covering indexes: distinct counts by period and subtree, and by enterprise (priority
-        # coverage), are answered from the index alone.
+        # The key (unit first) answers a unit's distinct counts; this covering index answers by
+        # enterprise (priority coverage) from the index alone.
         indexes = [
-            models.Index(
-                fields=["month", "unit", "kind", "enterprise", "quantity"],
-                name="entmonth_cover_idx",
-            ),
             models.Index(
                 fields=["enterprise", "month", "unit", "quantity"], name="entmonth_enterprise_idx"
             ),
@@ -192,6 +171,7 @@ class LedgerMonthly(models.Model):
     chain stage or channel is asked for. Kept, rebuilt and verified together with the others.
     """
 
+    pk = models.CompositePrimaryKey("unit", "month", "kind")
     unit = models.ForeignKey(
         "network.ServiceUnit",
         verbose_name=_("unit"),
@@ -208,9 +188,6 @@ class LedgerMonthly(models.Model):
         ordering = ["month", "unit_id", "kind"]
         verbose_name = _("monthly ledger total")
         verbose_name_plural = _("monthly ledger totals")
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "month", "kind"], name="monthly_unique_cell")
-        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m} {self.kind} {self.quantity}"
@@ -220,8 +197,10 @@ class SubtreeRollup(models.Model):
     """`LedgerRollup` summed over each unit's whole subtree (the unit itself included), so that a
     district's or the network's figure reads its own few cells instead of every unit's — the
     organisation-unit levels of DHIS2's analytics tables. Derived from the per-unit rollups;
-    `ipps ledger verify` checks it against the rows like the others."""
+    `ipps ledger verify` checks it against the rows like the others. Its key leads with the
+    subtree's root, so the table (WITHOUT ROWID on SQLite) is its own covering index."""
 
+    pk = models.CompositePrimaryKey("root", "month", "kind", "ip_type", "chain_stage", "channel")
     root = models.ForeignKey(
         "network.ServiceUnit",
         verbose_name=_("unit and its subtree"),
@@ -243,21 +222,6 @@ class SubtreeRollup(models.Model):
         ordering = ["month", "root_id", "kind"]
         verbose_name = _("subtree rollup")
         verbose_name_plural = _("subtree rollups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["root", "month", "kind", "ip_type", "chain_stage", "channel"],
-                name="subtree_rollup_unique_cell",
-            )
-        ]
-        indexes = [
-            models.Index(
-                fields=[
-                    "root", "month", "kind", "ip_type", "chain_stage", "channel", "quantity",
-                    "record_count",
-                ],
-                name="subtree_rollup_cover_idx",
-            )
-        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.root_id}+ {self.month:%Y-%m} {self.kind} {self.quantity}"
@@ -267,6 +231,7 @@ class SubtreeEnterpriseMonth(models.Model):
     """`EnterpriseMonth` summed over each unit's subtree: exact distinct counts of enterprises
     served by a district or the network read one unit's rows."""
 
+    pk = models.CompositePrimaryKey("root", "month", "kind", "enterprise")
     root = models.ForeignKey(
         "network.ServiceUnit",
         verbose_name=_("unit and its subtree"),
@@ -289,17 +254,7 @@ class SubtreeEnterpriseMonth(models.Model):
         ordering = ["month", "root_id"]
         verbose_name = _("enterprise served in a month, by subtree")
         verbose_name_plural = _("enterprises served by month, by subtree")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["root", "month", "kind", "enterprise"],
-                name="subtree_entmonth_unique",
-            )
-        ]
         indexes = [
-            models.Index(
-                fields=["root", "month", "kind", "enterprise", "quantity"],
-                name="subtree_entmonth_cover_idx",
-            ),
             models.Index(
                 fields=["enterprise", "root", "month", "quantity"],
                 name="subtree_entmonth_ent_idx",
@@ -314,6 +269,7 @@ class SubtreeEnterpriseYear(models.Model):
     """Net quantity an enterprise received from a unit's subtree in a calendar year, all kinds
     together: "enterprises served this year" for the network reads one row per enterprise."""
 
+    pk = models.CompositePrimaryKey("root", "year", "enterprise")
     root = models.ForeignKey(
         "network.ServiceUnit",
         verbose_name=_("unit and its subtree"),
@@ -335,15 +291,7 @@ class SubtreeEnterpriseYear(models.Model):
         ordering = ["year", "root_id"]
         verbose_name = _("enterprise served in a year, by subtree")
         verbose_name_plural = _("enterprises served by year, by subtree")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["root", "year", "enterprise"], name="subtree_entyear_unique"
-            )
-        ]
         indexes = [
-            models.Index(
-                fields=["root", "year", "enterprise", "quantity"], name="subtree_entyear_cover_idx"
-            ),
             models.Index(
                 fields=["enterprise", "root", "year", "quantity"], name="subtree_entyear_ent_idx"
             ),
