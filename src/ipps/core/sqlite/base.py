@@ -22,9 +22,11 @@ from django.db.backends.sqlite3 import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    # The first tries come quickly (a short transaction is about to end); then every 2 ms.
-    _POLL = (0.0001, 0.0002, 0.0003, 0.0005, 0.001)
-    _POLL_MAX = 0.002
+    # The first tries come quickly (a short transaction is about to end); then every 0.5 ms: a
+    # writer that sleeps past the lock's release leaves the database idle while others queue
+    # (2 ms steps cost about a tenth of the throughput of create+resolve over HTTP).
+    _POLL = (0.00002, 0.00005, 0.0001, 0.0002)
+    _POLL_MAX = 0.0005
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
