@@ -152,7 +152,6 @@ def requests_create(request, payload: RequestIn):
     portal = bool(getattr(user, "enterprise_id", None))
     enterprise = unit = None
     if not portal:
-        enterprise = None
         if data["enterprise"] is not None:
             ids = unit_ids_for(user)
             enterprise = _ENTERPRISE_IN_SCOPE.first(

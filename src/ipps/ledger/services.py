@@ -15,7 +15,6 @@ def _source_key(source: models.Model) -> tuple[str, str]:
     return source._meta.label_lower, str(source.pk)
 
 
-@transaction.atomic(savepoint=False)
 def _original(source_type, source_id, kind):
     return ServiceRecord.objects.select_for_update().filter(
         source_type=source_type, source_id=source_id, kind=kind, reverses__isnull=True
@@ -25,6 +24,7 @@ def _original(source_type, source_id, kind):
 _ORIGINAL = Prepared(_original)  # every act of service looks for its first row: compiled once
 
 
+@transaction.atomic(savepoint=False)
 def ledger_record(
     *,
     source: models.Model,
