@@ -224,6 +224,102 @@ def test_unknown_enterprise_is_a_row_error(tmp_path, network):
     assert ServiceRecord.objects.count() == 0
 
 
+@pytest.mark.parametrize("preload", [True, False], ids=["usccs-read-at-start", "usccs-by-batch"])
+def test_large_and_small_files_find_enterprises_alike(
+    tmp_path, network, enterprise, monkeypatch, preload
+):
+    """A large file reads every USCC at its start (so its batches need not wait for each other's
+    writes); a small one, or a very large register, looks them up batch by batch."""
+    from ipps.ledger import importing
+
+    monkeypatch.setattr(importing, "PRELOAD_FILE_BYTES", 0 if preload else 10**12)
+    other = EnterpriseFactory(district="110105", workstation=network.ws_wangjing)
+    rows = [
+        ["WS-110108-001", f"2026-01-{day:02d}", "visit", "", "", "", 1, uscc, ""]
+        for day, uscc in enumerate([enterprise.uscc, other.uscc.lower(), "", enterprise.uscc], 1)
+    ]
+    report = ledger_import(path=write_csv(tmp_path / "good.csv", rows), batch_size=2)
+    assert report.created == 4
+    assert sorted(ServiceRecord.objects.values_list("date__day", "enterprise_id")) == [
+        (1, enterprise.pk),
+        (2, other.pk),
+        (3, None),
+        (4, enterprise.pk),
+    ]
+    assert rollups.verify() == []
+    unknown = [[*rows[0][:7], "91110000600037341L", ""], *rows]
+    report = ledger_import(path=write_csv(tmp_path / "bad.csv", unknown), batch_size=2)
+    assert report.status == "rejected"
+    assert [(e.row, e.column) for e in report.errors] == [(2, "enterprise")]
+    assert ServiceRecord.objects.count() == 4
+
+
+def test_a_register_too_large_to_read_whole_is_looked_up_by_batch(
+    tmp_path, network, enterprise, monkeypatch
+):
+    from ipps.ledger import importing
+
+    monkeypatch.setattr(importing, "PRELOAD_FILE_BYTES", 0)
+    monkeypatch.setattr(importing, "PRELOAD_ENTERPRISES", 0)
+    rows = [["WS-110108-001", "2026-01-05", "visit", "", "", "", 1, enterprise.uscc, ""]] * 3
+    report = ledger_import(path=write_csv(tmp_path / "good.csv", rows), batch_size=2)
+    assert report.created == 3
+    assert set(ServiceRecord.objects.values_list("enterprise_id", flat=True)) == {enterprise.pk}
+
+
+def test_a_write_that_fails_takes_the_whole_file_back(tmp_path, network, good_rows, monkeypatch):
+    """The rows are written by a second thread while the next batch is checked (on SQLite): an
+    error there reaches the caller, and nothing of the file stays, rows or sums."""
+    import threading
+
+    from ipps.ledger import importing
+
+    calls = []
+
+    def failing(original):
+        def write(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 2:
+                raise OSError("disk full")
+            return original(*args, **kwargs)
+
+        return write
+
+    if connection.vendor == "sqlite":
+        monkeypatch.setattr(rollups, "sqlite_write", failing(rollups.sqlite_write))
+    else:
+        monkeypatch.setattr(
+            importing, "_insert_ledger_rows", failing(importing._insert_ledger_rows)
+        )
+    with pytest.raises(OSError, match="disk full"):
+        ledger_import(path=write_csv(tmp_path / "good.csv", good_rows), batch_size=2)
+    assert len(calls) == 2
+    assert ServiceRecord.objects.count() == 0
+    assert not LedgerRollup.objects.exists() and not SubtreeRollup.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="ledger.import").exists()
+    assert not [t for t in threading.enumerate() if t.name.startswith("ipps-ledger-write")]
+    monkeypatch.undo()
+    assert ledger_import(path=write_csv(tmp_path / "good.csv", good_rows)).created == 5
+    assert rollups.verify() == []
+
+
+def test_sqlite_bulk_writes_add_to_existing_cells(network, monkeypatch):
+    """`sqlite_write` splits its rows into statements and adds a row's sums to its cell."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's bulk writer")
+    monkeypatch.setattr(rollups, "SQLITE_ROWS_PER_STATEMENT", 3)
+    columns = ("unit_id", "month", "kind", "quantity", "record_count")
+    rows = [(network.ws_zgc.pk, f"2026-{month:02d}-01", "visit", month, 1) for month in range(1, 8)]
+    connection.ensure_connection()
+    raw = connection.connection
+    rollups.sqlite_write(raw, "ledger_ledgermonthly", columns, rows)
+    rollups.sqlite_write(
+        raw, "ledger_ledgermonthly", columns, rows[2:], conflict=("unit_id", "month", "kind")
+    )
+    got = sorted(LedgerMonthly.objects.values_list("month__month", "quantity", "record_count"))
+    assert got == [(m, m * (2 if m >= 3 else 1), 2 if m >= 3 else 1) for m in range(1, 8)]
+
+
 def test_file_level_errors(tmp_path, network):
     missing = tmp_path / "missing.csv"
     missing.write_text("unit,date,kind\nBJ,2026-01-01,visit\n", encoding="utf-8")

@@ -9,10 +9,8 @@ one pass (bench/assessment.py).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,6 +20,7 @@ from django.db.models import Count, Q, Sum
 from ipps.assessment import schemefile
 from ipps.assessment.formula import FormulaError
 from ipps.assessment.rules import RuleError, fmt, grade_for, score_rule
+from ipps.core.bulk import paused_gc
 from ipps.core.i18n import cached_gettext as _
 from ipps.ledger.models import LedgerMonthly, LedgerRollup
 from ipps.ledger.stats import Period, own_figures
@@ -330,19 +329,6 @@ def compute(
     inputs = inputs or gather(definition, unit_ids)
     with paused_gc():
         return _compute(definition, unit_ids, inputs)
-
-
-@contextmanager
-def paused_gc():
-    """Many small objects and no cycles: the collector would only walk them again and again
-    (and, resumed too early, once more when the results are serialised)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _compute(definition: Mapping, unit_ids: list[int], inputs: Inputs) -> dict[int, Result]:

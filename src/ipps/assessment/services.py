@@ -33,6 +33,7 @@ from ipps.assessment.models import (
 )
 from ipps.assessment.permissions import can_review, can_self_assess, is_city_officer
 from ipps.core.audit import audit_created, audit_record, diff, snapshot
+from ipps.core.bulk import paused_gc
 from ipps.core.choices import AuditAction
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
 from ipps.core.i18n import sentence
@@ -189,7 +190,7 @@ def evaluations_compute(*, scheme: Scheme, now: dt.datetime | None = None) -> in
     inputs = engine.gather(scheme.definition, unit_ids, _scores(evaluations))
     now = now or timezone.now()
     changed = []
-    with engine.paused_gc():
+    with paused_gc():
         results = engine.compute(scheme.definition, unit_ids, inputs=inputs)
         for evaluation in evaluations:
             if evaluation.is_locked:

@@ -17,6 +17,8 @@ import io
 import operator
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ipps.core.audit import audit_record
+from ipps.core.bulk import paused_gc
 from ipps.core.choices import AuditAction, ChainStage, Channel, IPType
 from ipps.core.errors import ServiceError
 from ipps.ledger import rollups
@@ -57,6 +60,10 @@ ROWS_PER_STATEMENT = 2_000  # 11 params a row stays far under SQLite's 32,766 va
 # Rollup keys held in memory before they are written (~200 bytes each): 1,000,000 rows of the
 # demo's mix make ~630,000, so such a file writes its sums once.
 SUMS_PER_FLUSH = 1_000_000
+# A file larger than this (about 25,000 rows) has every enterprise's USCC read at its start, when
+# there are no more than PRELOAD_ENTERPRISES of them (about 150 bytes each in memory).
+PRELOAD_FILE_BYTES = 2_000_000
+PRELOAD_ENTERPRISES = 500_000
 
 
 class LedgerImportError(ServiceError):
@@ -119,38 +126,81 @@ def _execute_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple
 
 
 def _insert_ledger_rows(values: list[tuple]) -> None:
-    """The ledger rows in INSERT_COLUMNS order: COPY on PostgreSQL, executemany on SQLite's own
-    cursor (which skips Django's per-call query rewriting)."""
-    vendor = connection.vendor
-    if vendor not in ("sqlite", "postgresql"):  # pragma: no cover
+    """The ledger rows in INSERT_COLUMNS order, on PostgreSQL by COPY (SQLite: `_Pipeline`)."""
+    if connection.vendor != "postgresql":  # pragma: no cover
         with connection.cursor() as cursor:
             _execute_rows(cursor, "ledger_servicerecord", INSERT_COLUMNS, values)
         return
     connection.ensure_connection()
     cursor = connection.connection.cursor()
     try:
-        if vendor == "postgresql":
-            with cursor.copy(
-                f"COPY ledger_servicerecord ({', '.join(INSERT_COLUMNS)}) FROM STDIN"
-            ) as copy:
-                write_row = copy.write_row
-                for row in values:
-                    write_row(row)
-        else:
-            cursor.executemany(
-                f"INSERT INTO ledger_servicerecord ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
-                f"VALUES ({', '.join(['?'] * len(INSERT_COLUMNS))})",
-                values,
-            )
+        with cursor.copy(
+            f"COPY ledger_servicerecord ({', '.join(INSERT_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            write_row = copy.write_row
+            for row in values:
+                write_row(row)
     finally:
         cursor.close()
+
+
+class _Pipeline:
+    """On SQLite, writes one batch while the caller checks the next: a second thread runs the
+    writes, one at a time, in submission order, on the same connection and in the same transaction.
+
+    The writes are `rollups.sqlite_write`s: thousands of rows per statement, and Python's sqlite3
+    releases the GIL while a statement runs, so the checking goes on on the other core. (With
+    executemany, which takes the GIL back after every row, the two threads would take turns.)
+    `submit()` waits for the write before it, so at most one is under way; `wait()` returns once
+    the last one is done and raises what it raised. Whoever uses the connection otherwise calls
+    `wait()` first, so the connection is never used by both threads at once. On PostgreSQL the
+    rows go by COPY at once, in the caller's thread.
+    """
+
+    def __init__(self):
+        self.executor = None
+        self.future = None
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            self.raw = connection.connection
+            self.executor = ThreadPoolExecutor(1, thread_name_prefix="ipps-ledger-write")
+
+    def write(self, values: list[tuple]) -> None:
+        if self.executor is None:
+            _insert_ledger_rows(values)
+        else:
+            self.submit(
+                rollups.sqlite_write, self.raw, "ledger_servicerecord", INSERT_COLUMNS, values
+            )
+
+    def submit(self, function, *args, **kwargs) -> None:
+        self.wait()
+        if self.executor is None:
+            function(*args, **kwargs)
+        else:
+            self.future = self.executor.submit(function, *args, **kwargs)
+
+    def wait(self) -> None:
+        future, self.future = self.future, None
+        if future is not None:
+            future.result()
+
+    def close(self) -> None:
+        """Wait for the write under way, if any, whatever happened; then stop the thread."""
+        future, self.future = self.future, None
+        if future is not None:
+            futures_wait([future])
+        if self.executor is not None:
+            self.executor.shutdown()
 
 
 class _Writer:
     """Writes checked rows batch by batch and adds up their rollup sums in memory.
 
     The sums go to the rollup tables by `flush()`: at the end of a file, or sooner when they hold
-    SUMS_PER_FLUSH keys — so each cell is written once per file, not once per batch.
+    SUMS_PER_FLUSH keys — so each cell is written once per file, not once per batch. Rows and sums
+    are written through a `_Pipeline`: call `wait()` before any other use of the connection, and
+    `close()` at the end, whatever happened.
     """
 
     def __init__(self, now: dt.datetime):
@@ -158,16 +208,24 @@ class _Writer:
         self.cells: dict[tuple, list[int]] = {}  # (unit, month, kind, ip, stage, channel) → [q, n]
         self.pairs: dict[tuple, int] = {}  # (unit, month, kind, enterprise) → quantity
         self.written = 0
+        self.roots = rollups.ancestry(connection)
+        self.pipeline = _Pipeline()
+        self.wait = self.pipeline.wait
+        self.close = self.pipeline.close
 
     def insert(self, values: list[tuple]) -> None:
         if values:
-            _insert_ledger_rows(values)
+            self.pipeline.write(values)
             self.written += len(values)
         if len(self.cells) + len(self.pairs) >= SUMS_PER_FLUSH:
             self.flush()
 
     def flush(self) -> None:
-        rollups.add_sums(connection, self.cells, self.pairs)
+        """Add the sums so far to the rollup tables; returns once they are written."""
+        rollups.add_sums(
+            connection, self.cells, self.pairs, roots=self.roots, submit=self.pipeline.submit
+        )
+        self.wait()
         self.cells, self.pairs = {}, {}
 
     def add_trusted(self, rows: Iterable[Row]) -> list[tuple]:
@@ -226,16 +284,19 @@ def write_rows(rows: Iterable[Row], *, batch_size: int = DEFAULT_BATCH) -> int:
 
     The rows are trusted: the caller checked units, enterprises, choices and source keys.
     """
-    with bulk_cache(), transaction.atomic():
+    with paused_gc(), bulk_cache(), transaction.atomic():
         writer = _Writer(timezone.now())
-        batch: list[Row] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= batch_size:
-                writer.insert(writer.add_trusted(batch))
-                batch = []
-        writer.insert(writer.add_trusted(batch))
-        writer.flush()
+        try:
+            batch: list[Row] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= batch_size:
+                    writer.insert(writer.add_trusted(batch))
+                    batch = []
+            writer.insert(writer.add_trusted(batch))
+            writer.flush()
+        finally:
+            writer.close()
     return writer.written
 
 
@@ -551,24 +612,36 @@ class _Resolver:
     """Looks up a batch's enterprises and external source ids in the database, in bulk, and
     turns its good rows into ledger rows for the writer (adding up their rollup sums)."""
 
-    def __init__(self, report: LedgerImportReport, writer: _Writer):
+    def __init__(self, report: LedgerImportReport, writer: _Writer, *, preload: bool = False):
+        from ipps.enterprises.models import Enterprise
+
         self.report = report
         self.writer = writer
         self.enterprises: dict[str, int] = {}  # USCC → id, for the USCCs of the file seen so far
+        # With every USCC at hand, a batch needs no lookup, so it does not wait for the batch
+        # being written before it (see _Pipeline): worth one read of them all for a large file,
+        # unless the register is very large.
+        self.complete = preload and Enterprise.objects.count() <= PRELOAD_ENTERPRISES
+        if self.complete:
+            self.enterprises.update(Enterprise.objects.values_list("uscc", "id"))
 
     def resolve(self, pending: list[Pending]) -> list[tuple]:
         from ipps.enterprises.models import Enterprise
         from ipps.ledger.models import ServiceRecord
 
         ids = self.enterprises
-        usccs = sorted({p[2] for p in pending if p[2] and p[2] not in ids})
+        usccs = []
+        if not self.complete:
+            usccs = sorted({p[2] for p in pending if p[2] and p[2] not in ids})
+        external = sorted({p[10] for p in pending if p[11]})
+        if usccs or external:
+            self.writer.wait()  # the connection is the writing thread's until its batch is in
         for start in range(0, len(usccs), 5_000):
             ids.update(
                 Enterprise.objects.filter(uscc__in=usccs[start : start + 5_000]).values_list(
                     "uscc", "id"
                 )
             )
-        external = sorted({p[10] for p in pending if p[11]})
         taken: set[tuple[str, str]] = set()
         for start in range(0, len(external), 5_000):
             taken.update(
@@ -666,28 +739,34 @@ def ledger_import(
         return report
     reader = _csv_rows(path) if suffix == ".csv" else _xlsx_rows(path)
     try:
-        with bulk_cache(), transaction.atomic():
+        with paused_gc(), bulk_cache(), transaction.atomic():
             columns = _header(reader)
             if columns is None:
                 raise LedgerImportError("empty_file", _("The file holds no rows."), field="file")
             checker = _Checker(report, prefix, columns)
             writer = _Writer(timezone.now())
-            resolver = _Resolver(report, writer)
-            pending: list[Pending] = []
-            for checked in checker.rows(reader, text=suffix == ".csv"):
-                pending.append(checked)
-                if len(pending) >= batch_size:
+            try:
+                resolver = _Resolver(
+                    report, writer, preload=path.stat().st_size > PRELOAD_FILE_BYTES
+                )
+                pending: list[Pending] = []
+                for checked in checker.rows(reader, text=suffix == ".csv"):
+                    pending.append(checked)
+                    if len(pending) >= batch_size:
+                        values = resolver.resolve(pending)
+                        if not report.error_count:
+                            writer.insert(values)
+                        pending = []
+                if pending:
                     values = resolver.resolve(pending)
                     if not report.error_count:
                         writer.insert(values)
-                    pending = []
-            if pending:
-                values = resolver.resolve(pending)
-                if not report.error_count:
-                    writer.insert(values)
-            if report.error_count:
-                raise _Rollback
-            writer.flush()
+                writer.wait()
+                if report.error_count:
+                    raise _Rollback
+                writer.flush()
+            finally:
+                writer.close()
             report.created = writer.written
             audit_record(
                 action=AuditAction.IMPORT,
