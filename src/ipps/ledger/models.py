@@ -267,7 +267,8 @@ class SubtreeEnterpriseMonth(models.Model):
 
 class SubtreeEnterpriseYear(models.Model):
     """Net quantity an enterprise received from a unit's subtree in a calendar year, all kinds
-    together: "enterprises served this year" for the network reads one row per enterprise."""
+    together: "enterprises served this year" for the network reads one row per enterprise. Unlike
+    the monthly subtree tables it has rows for every unit, workstations and partners included."""
 
     pk = models.CompositePrimaryKey("root", "year", "enterprise")
     root = models.ForeignKey(

@@ -129,9 +129,11 @@ def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> No
             for (root, month, kind, enterprise), quantity in subtree_pairs.items()
         ),
     )
+    yearly = year_roots(roots)
     subtree_years: Counter = Counter()
-    for (root, month, _kind, enterprise_id), quantity in subtree_pairs.items():
-        subtree_years[(root, month.year, enterprise_id)] += quantity
+    for (unit_id, month, _kind, enterprise_id), quantity in enterprises.items():
+        for root in yearly.get(unit_id, ()):
+            subtree_years[(root, month.year, enterprise_id)] += quantity
     _upsert(
         "ledger_subtreeenterpriseyear",
         ("root_id", "year", "enterprise_id"),
@@ -154,6 +156,7 @@ _SUM_TABLES = (
     "CREATE TEMP TABLE ipps_sum_pairs (unit_id integer, month date, kind varchar(32), "
     "enterprise_id integer, quantity bigint)",
     "CREATE TEMP TABLE ipps_sum_tree (root_id integer, unit_id integer)",
+    "CREATE TEMP TABLE ipps_sum_tree_year (root_id integer, unit_id integer)",
 )
 _YEAR = "CAST(EXTRACT(YEAR FROM p.month) AS integer)"
 # Each statement adds the staged sums to one table. The SELECT yields each key once, in the order
@@ -196,7 +199,7 @@ _ADD_SUMS = (
     "quantity = ledger_subtreeenterprisemonth.quantity + excluded.quantity",
     "INSERT INTO ledger_subtreeenterpriseyear (root_id, year, enterprise_id, quantity) "
     "SELECT t.root_id, {year}, p.enterprise_id, SUM(p.quantity) "
-    "FROM ipps_sum_pairs p JOIN ipps_sum_tree t ON t.unit_id = p.unit_id "
+    "FROM ipps_sum_pairs p JOIN ipps_sum_tree_year t ON t.unit_id = p.unit_id "
     "WHERE true GROUP BY t.root_id, {year}, p.enterprise_id "
     "ORDER BY t.root_id, {year}, p.enterprise_id "
     "ON CONFLICT (root_id, year, enterprise_id) DO UPDATE SET "
@@ -286,11 +289,18 @@ def add_sums(
             "root_id, unit_id",
             ((root, unit) for unit, unit_roots in roots.items() for root in unit_roots),
         )
+        _stage(
+            connection,
+            "ipps_sum_tree_year",
+            "root_id, unit_id",
+            ((root, unit) for unit, unit_roots in year_roots(roots).items() for root in unit_roots),
+        )
         for statement in _ADD_SUMS:
             cursor.execute(statement.format(year=_YEAR), ())
         cursor.execute("DROP TABLE ipps_sum_cells")
         cursor.execute("DROP TABLE ipps_sum_pairs")
         cursor.execute("DROP TABLE ipps_sum_tree")
+        cursor.execute("DROP TABLE ipps_sum_tree_year")
 
 
 def _run_now(function, *args, **kwargs) -> None:
@@ -364,12 +374,14 @@ def _add_sums_sqlite(connection, cells, pairs, roots, months, submit) -> None:
     rows.sort()
     submit(sqlite_write, raw, "ledger_enterprisemonth", key + _QUANTITY, rows, conflict=key)
     years = {stored: month.year for month, stored in months.items()}
+    yearly = year_roots(roots)
     subtree_pairs: dict[tuple, int] = {}
     subtree_years: dict[tuple, int] = {}
     for unit_id, month, kind, enterprise_id, q in rows:
         for root in roots.get(unit_id, ()):
             key = (root, month, kind, enterprise_id)
             subtree_pairs[key] = subtree_pairs.get(key, 0) + q
+        for root in yearly.get(unit_id, ()):
             key = (root, years[month], enterprise_id)
             subtree_years[key] = subtree_years.get(key, 0) + q
     del rows
@@ -431,14 +443,18 @@ def sqlite_write(raw, table: str, columns: tuple[str, ...], rows: list[tuple], *
 
 
 # Kinds of unit that can have no sub-units (no kind may sit under them). Their subtree is the unit
-# alone, which the per-unit tables already hold: the subtree tables keep no rows for them, and the
-# statistics read the per-unit tables instead (`has_subtree_rows`). Most units are workstations,
-# so this leaves out about a third of the subtree rows and of the work of keeping them.
+# alone, which the per-unit tables already hold: the monthly subtree tables keep no rows for them,
+# and the statistics read the per-unit tables instead (`has_subtree_rows`). Most units are
+# workstations, so this leaves out about a third of the subtree rows and of the work of keeping
+# them. The yearly table (`SubtreeEnterpriseYear`) is the exception: it has no per-unit twin, and a
+# year of a busy workstation's enterprises is a few hundred rows there against tens of thousands
+# of enterprise-months, so it keeps rows for every unit (`year_roots`).
 LEAF_KINDS = frozenset(UnitKind) - {k for k in ALLOWED_PARENT_KIND.values() if k}
 
 
 def has_subtree_rows(kind: str) -> bool:
-    """Whether the subtree tables hold rows for a unit of this kind (see LEAF_KINDS)."""
+    """Whether the monthly subtree tables hold rows for a unit of this kind (see LEAF_KINDS);
+    the yearly one holds rows for every unit."""
     return kind not in LEAF_KINDS
 
 
@@ -460,15 +476,26 @@ def ancestry(connection) -> dict[int, tuple[int, ...]]:
     return result
 
 
+def year_roots(roots: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
+    """`ancestry()` for the yearly table, which keeps rows for every unit: each unit, then its
+    ancestors that keep subtree rows. (A unit of a leaf kind is missing from its own roots.)"""
+    return {unit: r if r[:1] == (unit,) else (unit, *r) for unit, r in roots.items()}
+
+
 def refresh_subtrees(connection, months: Iterable[dt.date] | None = None) -> None:
     """Recompute the subtree tables from the per-unit rollups (for `months`, or all of them):
     after bulk writes, a rebuild or a change of the tree. Raw SQL, so migrations can use it."""
-    pairs = [(root, unit) for unit, roots in ancestry(connection).items() for root in roots]
-    if not pairs:
+    roots = ancestry(connection)
+    pairs = [(root, unit) for unit, unit_roots in roots.items() for root in unit_roots]
+    year_pairs = [(r, unit) for unit, unit_roots in year_roots(roots).items() for r in unit_roots]
+    if not pairs:  # no units (every tree's root keeps subtree rows)
         return
     # Unit ids are integers from the database: safe to write into the statement.
-    closure = "WITH closure(root_id, unit_id) AS (VALUES {})".format(
-        ", ".join(f"({int(root)}, {int(unit)})" for root, unit in pairs)
+    closure, year_closure = (
+        "WITH closure(root_id, unit_id) AS (VALUES {})".format(
+            ", ".join(f"({int(root)}, {int(unit)})" for root, unit in each)
+        )
+        for each in (pairs, year_pairs)
     )
     where, params = "", []
     if months is not None:
@@ -498,10 +525,11 @@ def refresh_subtrees(connection, months: Iterable[dt.date] | None = None) -> Non
             "GROUP BY c.root_id, e.month, e.kind, e.enterprise_id",
             params,
         )
-        # Years: recomputed whole for every year a refreshed month falls in.
+        # Years: recomputed whole for every year a refreshed month falls in, from the per-unit
+        # table (the yearly one has rows for every unit).
         year_of = {
-            "postgresql": "CAST(EXTRACT(YEAR FROM month) AS integer)",
-            "sqlite": "CAST(strftime('%%Y', month) AS integer)",
+            "postgresql": "CAST(EXTRACT(YEAR FROM e.month) AS integer)",
+            "sqlite": "CAST(strftime('%%Y', e.month) AS integer)",
         }[connection.vendor]
         year_where, year_params = "", []
         if months is not None:
@@ -514,11 +542,12 @@ def refresh_subtrees(connection, months: Iterable[dt.date] | None = None) -> Non
             year_params,
         )
         cursor.execute(
-            "INSERT INTO ledger_subtreeenterpriseyear (root_id, year, enterprise_id, quantity) "  # noqa: S608
-            f"SELECT root_id, {year_of}, enterprise_id, SUM(quantity) "
-            "FROM ledger_subtreeenterprisemonth"
+            f"{year_closure} INSERT INTO ledger_subtreeenterpriseyear "  # noqa: S608
+            "(root_id, year, enterprise_id, quantity) "
+            f"SELECT c.root_id, {year_of}, e.enterprise_id, SUM(e.quantity) "
+            "FROM ledger_enterprisemonth e JOIN closure c ON c.unit_id = e.unit_id"
             + year_where.format(year_of)
-            + f" GROUP BY root_id, {year_of}, enterprise_id",
+            + f" GROUP BY c.root_id, {year_of}, e.enterprise_id",
             year_params,
         )
 
@@ -696,8 +725,10 @@ def verify(*, limit: int = 50) -> list[Difference]:
             if len(differences) >= limit:
                 return differences
     subtree_years: dict = defaultdict(int)
-    for (root, month, _kind, enterprise_id), quantity in subtree_pairs.items():
-        subtree_years[(root, month.year, enterprise_id)] += quantity
+    yearly = year_roots(roots)
+    for (unit_id, month, _kind, enterprise_id), quantity in pairs.items():
+        for root in yearly.get(unit_id, ()):
+            subtree_years[(root, month.year, enterprise_id)] += quantity
     stored_years = {
         (e.root_id, e.year, e.enterprise_id): e.quantity
         for e in SubtreeEnterpriseYear.objects.all()

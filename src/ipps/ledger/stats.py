@@ -591,9 +591,10 @@ def _enterprise_sql(scope: Scope, period: Period, kind, by_child: bool) -> tuple
     whole, partial = _split(period)
     years = _whole_years(whole) if not kind else None
     if whole:
-        # Whole calendar years, all kinds: the yearly table, one row per enterprise; otherwise the
-        # monthly subtree table. Units without subtree rows (workstations) and the scope's own
-        # unit: the per-unit monthly table (small: one unit's enterprises).
+        # Whole calendar years, all kinds: the yearly table, one row per enterprise and unit (it
+        # has rows for every unit). Otherwise the monthly subtree table, and for units without
+        # subtree rows (workstations) the per-unit monthly table. The scope's own rows (not its
+        # subtree's): the per-unit monthly table.
         if years:
             subtree = SubtreeEnterpriseYear.objects.filter(year__range=years)
         else:
@@ -601,10 +602,12 @@ def _enterprise_sql(scope: Scope, period: Period, kind, by_child: bool) -> tuple
         per_unit = EnterpriseMonth.objects.filter(kinds, month__range=whole)
         if by_child:
             inner, units = _children_by_table(scope)
+            if years:  # every child from the yearly table; the unit's own rows as before
+                inner, units = [c.id for c in scope.children], [scope.unit.id]
             if inner:
                 parts.append(subtree.filter(root_id__in=inner).annotate(g_unit=F("root_id")))
             parts.append(per_unit.filter(unit_id__in=units).annotate(g_unit=F("unit_id")))
-        elif has_subtree_rows(scope.unit.kind):
+        elif years or has_subtree_rows(scope.unit.kind):
             parts.append(
                 subtree.filter(root_id=scope.unit.id).annotate(g_unit=Value(0, IntegerField()))
             )
@@ -677,12 +680,7 @@ def priority_coverage(*, user, unit: Any = None, year: int) -> dict[str, Any]:
     """Of `year`'s priority enterprises whose workstation lies in the subtree, how many had a
     positive net quantity of service (any kind, any unit of the subtree) in that year."""
     scope = _scope(user, unit)
-    if has_subtree_rows(scope.unit.kind):
-        served = SubtreeEnterpriseYear.objects.filter(root_id=scope.unit.id, year=year)
-    else:  # a workstation: its own enterprises, month by month
-        served = EnterpriseMonth.objects.filter(
-            unit_id=scope.unit.id, month__range=(dt.date(year, 1, 1), dt.date(year, 12, 1))
-        )
+    served = SubtreeEnterpriseYear.objects.filter(root_id=scope.unit.id, year=year)
     net = (
         served.filter(enterprise_id=OuterRef("enterprise_id"))
         .order_by()
