@@ -129,10 +129,9 @@ def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> No
             for (root, month, kind, enterprise), quantity in subtree_pairs.items()
         ),
     )
-    yearly = year_roots(roots)
     subtree_years: Counter = Counter()
     for (unit_id, month, _kind, enterprise_id), quantity in enterprises.items():
-        for root in yearly.get(unit_id, ()):
+        for root in _year_roots_of(unit_id, roots):
             subtree_years[(root, month.year, enterprise_id)] += quantity
     _upsert(
         "ledger_subtreeenterpriseyear",
@@ -479,7 +478,12 @@ def ancestry(connection) -> dict[int, tuple[int, ...]]:
 def year_roots(roots: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
     """`ancestry()` for the yearly table, which keeps rows for every unit: each unit, then its
     ancestors that keep subtree rows. (A unit of a leaf kind is missing from its own roots.)"""
-    return {unit: r if r[:1] == (unit,) else (unit, *r) for unit, r in roots.items()}
+    return {unit: _year_roots_of(unit, roots) for unit in roots}
+
+
+def _year_roots_of(unit: int, roots: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
+    unit_roots = roots.get(unit, ())
+    return unit_roots if unit_roots[:1] == (unit,) else (unit, *unit_roots)
 
 
 def refresh_subtrees(connection, months: Iterable[dt.date] | None = None) -> None:
