@@ -149,3 +149,49 @@ def test_update_writes_the_named_fields_only(network):
     gone = ServiceUnit(pk=999_999, name_zh="无")
     with pytest.raises(DatabaseError):
         update(gone, ["name_zh"])
+
+
+# Statements run straight on the DB-API connection (SQLite, nobody recording queries) ----------------
+
+
+def test_statements_outside_a_query_log_raise_djangos_errors(network):
+    from django.db import IntegrityError, transaction
+
+    from ipps.core.prepared import execute, fetch_all
+
+    assert not connection.queries_logged
+    code = network.ws_zgc.code
+    assert fetch_all("SELECT code FROM network_serviceunit WHERE code = %s", [code]) == [(code,)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        execute("UPDATE network_serviceunit SET code = %s WHERE id = %s", [code, network.city.pk])
+    assert ServiceUnit.objects.get(pk=network.city.pk).code == "BJ"
+
+
+def test_a_transaction_that_must_roll_back_refuses_further_statements(network):
+    from django.db import IntegrityError, transaction
+    from django.db.transaction import TransactionManagementError
+
+    from ipps.core.prepared import execute, fetch_all
+
+    code = network.ws_zgc.code
+    with transaction.atomic():
+        try:
+            with transaction.atomic(savepoint=False):
+                execute(
+                    "UPDATE network_serviceunit SET code = %s WHERE id = %s",
+                    [code, network.city.pk],
+                )
+        except IntegrityError:
+            pass
+        with pytest.raises(TransactionManagementError):
+            fetch_all("SELECT 1")
+        transaction.set_rollback(True)
+
+
+def test_statements_are_counted_while_queries_are_recorded(network):
+    from ipps.core.prepared import execute_many, fetch_all
+
+    with CaptureQueriesContext(connection) as queries:
+        fetch_all("SELECT code FROM network_serviceunit WHERE id = %s", [network.city.pk])
+        execute_many("UPDATE network_serviceunit SET name_en = name_en WHERE id = %s", [[1], [2]])
+    assert len(queries) == 2

@@ -135,3 +135,18 @@ def test_writers_queue_on_the_file_next_to_the_database(database):
     holder.close()
     assert began.wait(5)
     thread.join(5)
+
+
+def test_placeholders_are_converted_as_django_converts_them(database):
+    """The cursor remembers each statement's `?` form: literal `%%`, repeated `%s` statements and
+    named parameters still mean what they mean to Django."""
+    db = wrapper(database, "first")
+    with db.cursor() as cursor:
+        cursor.execute("CREATE TABLE word (w text)")
+        cursor.executemany("INSERT INTO word VALUES (%s)", [["专利"], ["商标"], ["50%"]])
+        for _ in range(2):  # the second time from the remembered conversion
+            cursor.execute("SELECT w FROM word WHERE w LIKE %s || '%%' ORDER BY w", ["50"])
+            assert cursor.fetchall() == [("50%",)]
+        cursor.execute("SELECT w FROM word WHERE w = %(w)s", {"w": "商标"})
+        assert cursor.fetchall() == [("商标",)]
+    db.close()

@@ -166,3 +166,17 @@ def test_moving_a_unit_moves_its_acts_between_subtrees(network):
     assert rollups.verify() == []
     assert (queries(n.chaoyang), queries(n.haidian), queries(n.city)) == (0, 4, 4)
     assert stats.enterprises_served(user=n.admin, unit=n.haidian, period=year) == 1
+
+
+def test_the_chains_of_some_units_equal_their_entries_in_the_whole_tree(network):
+    from django.db import connection
+
+    from tests.factories import UnitFactory
+
+    UnitFactory(kind="partner", code="PT-1", parent=network.city, region="Tianjin")
+    whole = rollups.ancestry(connection)
+    assert len(whole) >= 5
+    for unit in whole:
+        assert rollups.ancestry(connection, units=[unit]) == {unit: whole[unit]}
+    assert rollups.ancestry(connection, units=list(whole)) == whole
+    assert rollups.ancestry(connection, units=[]) == {}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +39,7 @@ from ipps.core.calendar import CalendarDataMissing
 from ipps.core.choices import AuditAction, IPType
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
 from ipps.core.models import Notification
-from ipps.core.prepared import Prepared, insert, update
+from ipps.core.prepared import Prepared, fetch_all, insert, update
 from ipps.core.search import token_text
 from ipps.ledger.choices import RecordKind
 from ipps.ledger.services import ledger_record, ledger_reverse
@@ -270,13 +270,11 @@ def _save(
 def next_reference(year: int) -> str:
     """The year's next number, in one statement that also locks the counter until commit."""
     table = ReferenceCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - our own name
-            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [year],
-        )
-        (last,) = cursor.fetchone()
+    ((last,),) = fetch_all(
+        f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - our own name
+        f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+        [year],
+    )
     return f"SR-{year}-{last:06d}"
 
 

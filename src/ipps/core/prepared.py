@@ -17,8 +17,12 @@ the SQL: `IS NULL`), as is a list's length; each shape is compiled once.
 
 Rows come back as the queryset would give them: model instances (with `select_related` objects and
 annotations), dicts for `values()`, tuples or flat values for `values_list()`. Prefetching is not
-supported. The statements go through Django's cursor, so they are counted, logged and wrapped as
-any other query.
+supported.
+
+On SQLite, the statements go straight to the DB-API connection unless someone records queries
+(`DEBUG`, a test's query count) or wraps them (`connection.execute_wrapper`): Django's cursor layers
+cost more than SQLite takes to run a short statement. Errors are Django's all the same, and a
+transaction that must be rolled back refuses statements as it does through Django.
 """
 
 from __future__ import annotations
@@ -39,7 +43,57 @@ from django.db.models.query import (
     get_related_populators,
 )
 
+from ipps.core.sqlite.base import qmark
+
 _counter = itertools.count(1)
+
+
+# Running statements ---------------------------------------------------------------------------------
+
+
+def _direct(connection):
+    """The DB-API connection, when a statement may skip Django's cursor wrappers."""
+    if connection.vendor != "sqlite" or connection.queries_logged or connection.execute_wrappers:
+        return None
+    connection.validate_no_broken_transaction()
+    connection.ensure_connection()
+    return connection.connection
+
+
+def fetch_all(sql: str, params=(), *, using: str = "default") -> list[tuple]:
+    """The rows of one statement written with Django's `%s` placeholders."""
+    connection = connections[using]
+    raw = _direct(connection)
+    if raw is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with connection.wrap_database_errors:
+        return raw.execute(qmark(sql), params).fetchall()
+
+
+def execute(sql: str, params=(), *, using: str = "default") -> int:
+    """Run one statement; the number of rows it changed."""
+    connection = connections[using]
+    raw = _direct(connection)
+    if raw is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+    with connection.wrap_database_errors:
+        return raw.execute(qmark(sql), params).rowcount
+
+
+def execute_many(sql: str, rows, *, using: str = "default") -> None:
+    """Run one statement for each row of parameters."""
+    connection = connections[using]
+    raw = _direct(connection)
+    if raw is None:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        return
+    with connection.wrap_database_errors:
+        raw.executemany(qmark(sql), rows)
 
 
 class PreparedQueryError(TypeError):
@@ -251,9 +305,7 @@ class Prepared:
         }
         for position, name, index in compiled.slots:
             params[position] = values[name] if index is None else lists[name][index]
-        with connections[compiled.db].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        rows = fetch_all(compiled.sql, params, using=compiled.db)
         return compiled.shape(compiled, rows) if rows else []
 
     def first(self, **values: Any):
@@ -322,9 +374,7 @@ def insert(obj):
         obj.save()
         return obj
     params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        (pk,) = cursor.fetchone()
+    ((pk,),) = fetch_all(sql, params)
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
@@ -356,7 +406,5 @@ def update(obj, field_names) -> None:
         obj.save(update_fields=field_names)
         return
     params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, obj.pk])
-        if cursor.rowcount == 0:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
+    if execute(sql, [*params, obj.pk]) == 0:
+        raise DatabaseError("Save with update_fields did not affect any rows.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
+from ipps.core.prepared import execute_many, fetch_all
 from ipps.ledger.models import (
     EnterpriseMonth,
     LedgerMonthly,
@@ -61,8 +62,7 @@ def _upsert(table: str, key: tuple[str, ...], counters: tuple[str, ...], rows) -
         f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 - our own names
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sums}"
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    execute_many(sql, rows)
 
 
 def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> None:
@@ -100,7 +100,7 @@ def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> No
             for (unit, month, kind, enterprise), quantity in enterprises.items()
         ),
     )
-    roots = ancestry(connection)
+    roots = ancestry(connection, units={cell[0] for cell in cells})
     subtree_cells: Counter = Counter()
     subtree_rows: Counter = Counter()
     for cell, quantity in cells.items():
@@ -457,9 +457,12 @@ def has_subtree_rows(kind: str) -> bool:
     return kind not in LEAF_KINDS
 
 
-def ancestry(connection) -> dict[int, tuple[int, ...]]:
+def ancestry(connection, units: Iterable[int] | None = None) -> dict[int, tuple[int, ...]]:
     """Each unit's id → the units whose subtree rows count it: the unit and its ancestors, less
-    units of the kinds that keep no subtree rows (read afresh: the tree may change)."""
+    units of the kinds that keep no subtree rows (read afresh: the tree may change). With `units`,
+    for those units only, reading just their chains up the tree."""
+    if units is not None:
+        return _ancestry_of(sorted(units))
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, parent_id, kind FROM network_serviceunit")
         rows = cursor.fetchall()
@@ -473,6 +476,27 @@ def ancestry(connection) -> dict[int, tuple[int, ...]]:
             node = parents.get(node)
         result[unit] = tuple(u for u in chain if u not in leaves)
     return result
+
+
+def _ancestry_of(units: list[int]) -> dict[int, tuple[int, ...]]:
+    if not units:
+        return {}
+    marks = ", ".join(["%s"] * len(units))
+    # depth bounds the walk should the tree ever hold a cycle (the model's rules forbid one)
+    rows = fetch_all(
+        "WITH RECURSIVE up(unit_id, id, parent_id, kind, depth) AS ("  # noqa: S608 - only marks
+        f"SELECT id, id, parent_id, kind, 0 FROM network_serviceunit WHERE id IN ({marks}) "
+        "UNION ALL SELECT up.unit_id, u.id, u.parent_id, u.kind, up.depth + 1 "
+        "FROM network_serviceunit u JOIN up ON u.id = up.parent_id WHERE up.depth < 64) "
+        "SELECT unit_id, id, kind FROM up ORDER BY unit_id, depth",
+        units,
+    )
+    chains: dict[int, list[int]] = {}
+    for unit, node, kind in rows:
+        chain = chains.setdefault(unit, [])
+        if kind not in LEAF_KINDS and node not in chain:
+            chain.append(node)
+    return {unit: tuple(chain) for unit, chain in chains.items()}
 
 
 def year_roots(roots: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
