@@ -195,3 +195,46 @@ def test_statements_are_counted_while_queries_are_recorded(network):
         fetch_all("SELECT code FROM network_serviceunit WHERE id = %s", [network.city.pk])
         execute_many("UPDATE network_serviceunit SET name_en = name_en WHERE id = %s", [[1], [2]])
     assert len(queries) == 2
+
+
+def test_values_are_converted_for_the_database_as_django_converts_them(db):
+    """Every column of every model: the insert's shortcuts give what `get_db_prep_save` gives."""
+    import datetime as dt
+    import warnings
+    from zoneinfo import ZoneInfo
+
+    from django.apps import apps
+    from django.core.exceptions import ValidationError
+
+    from ipps.core.choices import IPType
+    from ipps.core.prepared import _value_converter
+
+    moment = dt.datetime(2026, 10, 1, 9, 30, 15, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
+    samples = [
+        None,
+        "",
+        "专利",
+        IPType.PATENT,
+        7,
+        -3,
+        True,
+        moment,
+        moment.astimezone(dt.UTC),
+        dt.date(2026, 10, 10),
+        {"a": [1, "商标"]},
+    ]
+    checked = 0
+    for model in apps.get_models():
+        for model_field in model._meta.concrete_fields:
+            convert = _value_converter(model_field, connection)
+            for value in samples:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    try:
+                        expected = model_field.get_db_prep_save(value, connection)
+                    except (TypeError, ValueError, AttributeError, ValidationError):
+                        continue  # not a value of this column
+                    got = convert(value)
+                assert got == expected and type(got) is type(expected), (model, model_field, value)
+                checked += 1
+    assert checked > 1000

@@ -91,6 +91,8 @@ _NOT_REVALIDATED = [
     "reference",
 ]
 
+_FIELD_NAMES = frozenset(f.name for f in ServiceRequest._meta.concrete_fields)
+
 # Days after resolution during which the enterprise may still reopen a request.
 REOPEN_WINDOW_DAYS = 30
 
@@ -256,10 +258,13 @@ def _first_response(request: ServiceRequest, now: dt.datetime) -> None:
 def _save(
     request: ServiceRequest, before: dict, *, actor, http=None, action=AuditAction.UPDATE
 ) -> None:
-    """Validate, write the fields that changed (the row is locked: nothing else changed it) and
-    audit the change."""
-    request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
+    """Validate and write the fields that changed (the row is locked: nothing else changed it)
+    and audit the change. The others were valid when they were written."""
     changes = diff(before, snapshot(request))
+    unchanged = _FIELD_NAMES - changes["after"].keys()
+    request.full_clean(
+        exclude=[*_NOT_REVALIDATED, *unchanged], validate_unique=False, validate_constraints=False
+    )
     update(request, [*changes["after"], "updated_at"])
     audit_record(action=action, actor=actor, obj=request, changes=changes, request=http)
 
@@ -382,14 +387,12 @@ def request_create(
     # The least-loaded liaison as of now: a heuristic, which a concurrent intake may share.
     assignee = least_loaded_liaison(handling) if auto_assign else None
     request.assignee = assignee
+    request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
     with transaction.atomic():
         request.reference = next_reference(timezone.localtime(received).year)
         # Policies and the calendar as they are when the request is written: a change to them
         # recomputes the requests written before it.
         sla.compute_dues(request, sla.policy_for(request), now)
-        request.full_clean(
-            exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False
-        )
         insert(request)
         _event(
             request,

@@ -27,13 +27,17 @@ transaction that must be rolled back refuses statements as it does through Djang
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import itertools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, models
 from django.db.models import QuerySet, signals
 from django.db.models.query import (
     FlatValuesListIterable,
@@ -331,6 +335,80 @@ class Prepared:
 _WRITES: dict[tuple, tuple[str, tuple]] = {}
 
 
+_TEXT_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.EmailField,
+    models.SlugField,
+    models.URLField,
+)
+_INT_FIELDS = (
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+)
+
+
+def _value_converter(model_field, connection) -> Callable[[Any], Any]:
+    """`field.get_db_prep_save(value, connection)`, with shortcuts on SQLite for the values that
+    it passes through unchanged (a str for a text column, an int for an integer or a key) or turns
+    into UTC text (an aware datetime). Anything else takes Django's own conversion."""
+
+    def django(value):
+        return model_field.get_db_prep_save(value, connection)
+
+    if connection.vendor != "sqlite":
+        return django
+    relation = model_field.is_relation and (model_field.many_to_one or model_field.one_to_one)
+    target = model_field.target_field if relation else model_field
+    kind = type(target)
+    if kind in _TEXT_FIELDS:
+
+        def text(value):
+            return value if value is None or type(value) is str else django(value)
+
+        return text
+    if kind in _INT_FIELDS:
+
+        def integer(value):
+            return value if value is None or type(value) is int else django(value)
+
+        return integer
+    if kind is models.DateTimeField and settings.USE_TZ:
+        zone = connection.timezone
+
+        def moment(value):
+            if type(value) is dt.datetime and value.utcoffset() is not None:
+                return str(value.astimezone(zone).replace(tzinfo=None))
+            return django(value)
+
+        return moment
+    return django
+
+
+def _column_writers(fields, connection, *, add: bool = True) -> tuple:
+    """For each field: how to read its value from an object (`pre_save`, or the attribute where
+    the field's class does nothing more) and how to convert it for the database."""
+    writers = []
+    for model_field in fields:
+        if type(model_field).pre_save is models.Field.pre_save:
+            read = operator.attrgetter(model_field.attname)
+        else:
+            read = functools.partial(_pre_save, model_field, add)
+        writers.append((read, _value_converter(model_field, connection)))
+    return tuple(writers)
+
+
+def _pre_save(model_field, add, obj):
+    return model_field.pre_save(obj, add)
+
+
 def _fast_path_open(model) -> bool:
     connection = connections["default"]
     meta = model._meta
@@ -366,14 +444,14 @@ def insert(obj):
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
-        cached = _WRITES[key] = (sql, fields)
-    sql, fields = cached
+        cached = _WRITES[key] = (sql, _column_writers(fields, connection))
+    sql, writers = cached
     obj._prepare_related_fields_for_save(operation_name="save")  # as save() does
-    values = [f.pre_save(obj, True) for f in fields]
+    values = [read(obj) for read, _convert in writers]
     if any(hasattr(v, "resolve_expression") for v in values):
         obj.save()
         return obj
-    params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+    params = [convert(v) for (_read, convert), v in zip(writers, values, strict=True)]
     ((pk,),) = fetch_all(sql, params)
     obj.pk = pk
     obj._state.adding = False
@@ -399,12 +477,12 @@ def update(obj, field_names) -> None:
         table, pk = quote(meta.db_table), quote(meta.pk.column)  # names from the model
         columns = ", ".join(f"{quote(f.column)} = %s" for f in fields)
         sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608
-        cached = _WRITES[key] = (sql, fields)
-    sql, fields = cached
-    values = [f.pre_save(obj, False) for f in fields]
+        cached = _WRITES[key] = (sql, fields, _column_writers(fields, connection, add=False))
+    sql, fields, writers = cached
+    values = [read(obj) for read, _convert in writers]
     if any(hasattr(v, "resolve_expression") for v in values):
         obj.save(update_fields=field_names)
         return
-    params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+    params = [convert(v) for (_read, convert), v in zip(writers, values, strict=True)]
     if execute(sql, [*params, obj.pk]) == 0:
         raise DatabaseError("Save with update_fields did not affect any rows.")
