@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.test.client import ClientHandler
 from django.utils import translation
 
 from ipps.accounts.services import token_create
+from ipps.core.handlers import TokenCallChain
 from tests.factories import (
     PASSWORD,
     EnterpriseFactory,
@@ -155,11 +157,17 @@ def network(db) -> Network:
     )
 
 
+class TokenClientHandler(TokenCallChain, ClientHandler):
+    """Django's test handler choosing the middleware chain as the server's handler does, so that
+    token calls in tests go through the short chain they take in production."""
+
+
 class ApiClient:
     """The API over the real HTTP stack, authenticated with a real bearer token."""
 
     def __init__(self, user=None):
         self.client = Client()
+        self.client.handler = TokenClientHandler(enforce_csrf_checks=False)
         self.headers = {}
         if user is not None:
             _token, raw = token_create(user=user, name="tests")

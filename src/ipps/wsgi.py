@@ -1,9 +1,14 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipps.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)  # as django.core.wsgi.get_wsgi_application does
+
+from ipps.core.handlers import IppsWSGIHandler  # noqa: E402 - needs the apps loaded
+
+# Django's handler, with a shorter middleware chain for API calls made with a token.
+application = IppsWSGIHandler()
 
 
 def warm_up() -> None:

@@ -110,6 +110,37 @@ def test_a_policy_change_recomputes_open_requests(network, make_request, policie
     assert done.resolution_due == before_done
 
 
+def test_a_policy_saved_while_a_request_is_taken_in_applies_to_it(
+    network, make_request, policies, monkeypatch
+):
+    """Intake computes due times before its transaction and checks in it that no policy changed
+    meanwhile; one that did is applied (the recomputation after the change may have run before
+    the request was written)."""
+    compute = sla.compute_dues
+    calls = []
+    change = [True]
+
+    def compute_then_change(request, policy, now, **kwargs):
+        compute(request, policy, now, **kwargs)
+        calls.append(policy.name if policy else None)
+        if change.pop() if change else False:  # an administrator saves a policy just then
+            SlaPolicy.objects.create(
+                name="consultations", category="consultation", first_response_hours=2,
+                resolution_days=5,
+            )  # fmt: skip
+
+    monkeypatch.setattr(sla, "compute_dues", compute_then_change)
+    request = make_request(received_at=MONDAY_9)
+    assert calls == ["default", "consultations"]
+    request.refresh_from_db()
+    assert request.sla_policy.name == "consultations"
+    assert request.resolution_due == dt.datetime(2026, 11, 30, 9, 0, tzinfo=MONDAY_9.tzinfo)
+    # Nothing changed: computed once.
+    calls.clear()
+    make_request(received_at=MONDAY_9)
+    assert calls == ["consultations"]
+
+
 def test_without_any_policy_the_helpdesk_default_applies(network, make_request):
     request = make_request(received_at=MONDAY_9)
     assert request.sla_policy is None

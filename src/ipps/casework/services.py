@@ -333,7 +333,8 @@ def request_create(
 ) -> ServiceRequest:
     """Take in a request: route it, start its service-level clock, open its timeline.
 
-    Checks, routing, search tokens and the automatic assignee come before the transaction: on
+    Checks, routing, search tokens, the automatic assignee and the due times come before the
+    transaction (the due times are computed again in it if a policy or the calendar changed): on
     SQLite, writers queue for the database, and the queue moves as fast as each transaction ends.
     """
     is_portal = acting_user is not None and getattr(acting_user, "enterprise_id", None)
@@ -388,11 +389,14 @@ def request_create(
     assignee = least_loaded_liaison(handling) if auto_assign else None
     request.assignee = assignee
     request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
+    rules = sla.rules_version()
+    sla.compute_dues(request, sla.policy_for(request), now, calendar_version=rules[1])
     with transaction.atomic():
         request.reference = next_reference(timezone.localtime(received).year)
-        # Policies and the calendar as they are when the request is written: a change to them
-        # recomputes the requests written before it.
-        sla.compute_dues(request, sla.policy_for(request), now)
+        # Policies and the calendar as they are when the request is written (a change to them
+        # recomputes the requests written before it): computed again if one changed meanwhile.
+        if sla.rules_version() != rules:
+            sla.compute_dues(request, sla.policy_for(request), now)
         insert(request)
         _event(
             request,

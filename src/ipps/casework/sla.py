@@ -13,7 +13,12 @@ import datetime as dt
 from decimal import Decimal
 
 from ipps.casework.models import ServiceRequest, SlaPolicy
-from ipps.core.calendar import CalendarDataMissing, WorkingCalendar, fallback_allowed
+from ipps.core.calendar import (
+    CalendarDataMissing,
+    WorkingCalendar,
+    fallback_allowed,
+    tables_version,
+)
 from ipps.core.prepared import Prepared
 
 # Used when no policy matches: the EU China IP SME Helpdesk's bar (3 working days) and a
@@ -23,6 +28,16 @@ DEFAULT_RESOLUTION_DAYS = 3
 
 
 _ACTIVE_POLICIES = Prepared(lambda: SlaPolicy.objects.filter(is_active=True).order_by())
+
+
+def rules_version() -> tuple[tuple, tuple]:
+    """(policies, calendar): changes whenever what due times are computed from changes — a
+    service-level policy, an override day of the calendar or an entered year is added, saved or
+    removed. The second part is the calendar's own version (`WorkingCalendar.load`)."""
+    from ipps.core.models import CalendarDay, CalendarYear
+
+    both = tables_version(SlaPolicy, CalendarDay, CalendarYear)
+    return both[:3], both[3:]
 
 
 def policy_for(
@@ -49,11 +64,17 @@ def policy_for(
     return max(matching, key=lambda p: (p.specificity, -p.pk))
 
 
-def calendar(*, fallback: bool = False) -> WorkingCalendar:
-    return WorkingCalendar.load(allow_fallback=fallback)
+def calendar(*, fallback: bool = False, version: tuple | None = None) -> WorkingCalendar:
+    return WorkingCalendar.load(allow_fallback=fallback, version=version)
 
 
-def compute_dues(request: ServiceRequest, policy: SlaPolicy | None, now: dt.datetime) -> None:
+def compute_dues(
+    request: ServiceRequest,
+    policy: SlaPolicy | None,
+    now: dt.datetime,
+    *,
+    calendar_version: tuple | None = None,
+) -> None:
     """Set the due times from the intake time, the policy and the paused working time.
 
     One continuous clock from intake: escalation does not restart it; time spent waiting on the
@@ -64,7 +85,7 @@ def compute_dues(request: ServiceRequest, policy: SlaPolicy | None, now: dt.date
     days = policy.resolution_days if policy else DEFAULT_RESOLUTION_DAYS
     request.sla_policy = policy
     try:
-        _set_dues(request, calendar(), hours, days, now)
+        _set_dues(request, calendar(version=calendar_version), hours, days, now)
         request.calendar_fallback = False
     except CalendarDataMissing as exc:
         if not fallback_allowed(request.handling_unit):
@@ -73,7 +94,7 @@ def compute_dues(request: ServiceRequest, policy: SlaPolicy | None, now: dt.date
             request.calendar_fallback = False
             request.calendar_missing_year = exc.year
             return
-        _set_dues(request, calendar(fallback=True), hours, days, now)
+        _set_dues(request, calendar(fallback=True, version=calendar_version), hours, days, now)
         request.calendar_fallback = True
     request.calendar_missing_year = None
 

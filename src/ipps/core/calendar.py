@@ -98,18 +98,21 @@ def parse_office_hours(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
 _LOADED: dict[tuple, tuple[tuple, WorkingCalendar]] = {}
 
 
-def _version(day_model, year_model) -> tuple:
-    """Changes whenever an override day or an entered year is added, changed or removed."""
-    from django.db import connection
+def tables_version(*models) -> tuple:
+    """Changes whenever a row of these (time-stamped) models is added, changed or removed."""
+    from ipps.core.prepared import fetch_all
 
     parts = ", ".join(
         f"(SELECT COUNT(*) FROM {t}), (SELECT MAX(updated_at) FROM {t}), "  # noqa: S608
         f"(SELECT MAX(id) FROM {t})"
-        for t in (day_model._meta.db_table, year_model._meta.db_table)
+        for t in (m._meta.db_table for m in models)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {parts}")  # noqa: S608 - our own table names
-        return tuple(cursor.fetchone())
+    return tuple(fetch_all(f"SELECT {parts}")[0])  # noqa: S608 - our own table names
+
+
+def _version(day_model, year_model) -> tuple:
+    """Changes whenever an override day or an entered year is added, changed or removed."""
+    return tables_version(day_model, year_model)
 
 
 class WorkingCalendar:
@@ -132,15 +135,17 @@ class WorkingCalendar:
         self._days: dict[dt.date, DayInfo] = {}
 
     @classmethod
-    def load(cls, *, allow_fallback: bool = False) -> WorkingCalendar:
+    def load(cls, *, allow_fallback: bool = False, version: tuple | None = None) -> WorkingCalendar:
         """The calendar as the database has it now; shared within a process while unchanged.
 
         One cheap query tells whether an administrator changed overrides or years since the
-        cached copy was built (in this process or another), so the cache is never stale.
+        cached copy was built (in this process or another), so the cache is never stale. A caller
+        that has just read that version (`calendar_version()`) may pass it.
         """
         from ipps.core.models import CalendarDay, CalendarYear
 
-        version = _version(CalendarDay, CalendarYear)
+        if version is None:
+            version = _version(CalendarDay, CalendarYear)
         key = (allow_fallback, settings.IPPS_OFFICE_HOURS, settings.TIME_ZONE)
         cached = _LOADED.get(key)
         if cached is not None and cached[0] == version:
