@@ -145,6 +145,7 @@ class ServiceRequest(ArchivableModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="service_requests",
+        db_index=False,  # the first column of an index in Meta.indexes
     )
     requester_name = models.CharField(_("requester name"), max_length=100, blank=True)
     requester_phone = models.CharField(_("requester phone"), max_length=40, blank=True)
@@ -157,6 +158,7 @@ class ServiceRequest(ArchivableModel):
         verbose_name=_("handling unit"),
         on_delete=models.PROTECT,
         related_name="handled_requests",
+        db_index=False,  # the first column of an index in Meta.indexes
     )
     originating_unit = models.ForeignKey(
         "network.ServiceUnit",
@@ -188,6 +190,7 @@ class ServiceRequest(ArchivableModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_requests",
+        db_index=False,  # the first column of an index in Meta.indexes
     )
     experts = models.ManyToManyField(
         Expert, verbose_name=_("experts"), blank=True, related_name="requests"

@@ -24,7 +24,11 @@ class ServiceRecord(AppendOnlyModel):
     """One act of service by a unit, written once by the service that did it; never changed."""
 
     unit = models.ForeignKey(
-        "network.ServiceUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+        "network.ServiceUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the first column of ledger_unit_date_idx
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",

@@ -7,29 +7,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_calendar'),
+        ("core", "0003_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
-                ('kind', models.CharField(max_length=32, verbose_name='kind')),
-                ('text', models.CharField(max_length=500, verbose_name='text')),
-                ('link', models.CharField(blank=True, max_length=300, verbose_name='link')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="time"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=32, verbose_name="kind")),
+                ("text", models.CharField(max_length=500, verbose_name="text")),
+                ("link", models.CharField(blank=True, max_length=300, verbose_name="link")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['user', 'read_at'], name='notification_user_read_idx')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["user", "read_at"], name="notification_user_read_idx")
+                ],
             },
         ),
     ]

@@ -4,32 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0002_importjob'),
-        ('ledger', '0003_monthly'),
-        ('network', '0001_initial'),
+        ("enterprises", "0002_importjob"),
+        ("ledger", "0003_monthly"),
+        ("network", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='enterprisemonth',
-            name='entmonth_month_unit_idx',
+            model_name="enterprisemonth",
+            name="entmonth_month_unit_idx",
         ),
         migrations.RemoveIndex(
-            model_name='ledgerrollup',
-            name='rollup_month_kind_idx',
+            model_name="ledgerrollup",
+            name="rollup_month_kind_idx",
         ),
         migrations.AddIndex(
-            model_name='enterprisemonth',
-            index=models.Index(fields=['month', 'unit', 'kind', 'enterprise', 'quantity'], name='entmonth_cover_idx'),
+            model_name="enterprisemonth",
+            index=models.Index(
+                fields=["month", "unit", "kind", "enterprise", "quantity"],
+                name="entmonth_cover_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enterprisemonth',
-            index=models.Index(fields=['enterprise', 'month', 'unit', 'quantity'], name='entmonth_enterprise_idx'),
+            model_name="enterprisemonth",
+            index=models.Index(
+                fields=["enterprise", "month", "unit", "quantity"], name="entmonth_enterprise_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerrollup',
-            index=models.Index(fields=['month', 'kind', 'unit', 'ip_type', 'chain_stage', 'channel', 'quantity', 'record_count'], name='rollup_cover_idx'),
+            model_name="ledgerrollup",
+            index=models.Index(
+                fields=[
+                    "month",
+                    "kind",
+                    "unit",
+                    "ip_type",
+                    "chain_stage",
+                    "channel",
+                    "quantity",
+                    "record_count",
+                ],
+                name="rollup_cover_idx",
+            ),
         ),
     ]
