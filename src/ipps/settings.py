@@ -214,6 +214,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 1000
 
 # Office hours of the working calendar (local time): morning and afternoon sessions.
+# Answers built by `ipps.core.api.respond` are also built by pydantic and compared (tests).
+IPPS_API_VERIFY_DUMPS = TESTING or env_bool("IPPS_API_VERIFY_DUMPS")
 IPPS_OFFICE_HOURS = os.environ.get("IPPS_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
 # Count weekends only (and say so) when the working calendar has no data for a year.
 IPPS_CALENDAR_WEEKEND_FALLBACK = env_bool("IPPS_CALENDAR_WEEKEND_FALLBACK")

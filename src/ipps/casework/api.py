@@ -44,7 +44,7 @@ from ipps.casework.schemas import (  # noqa: E402
     ResolveIn,
     WaitIn,
 )
-from ipps.core.api import Error  # noqa: E402
+from ipps.core.api import Error, respond  # noqa: E402
 from ipps.core.errors import ServiceError  # noqa: E402
 from ipps.core.prepared import Prepared  # noqa: E402
 from ipps.enterprises.models import Enterprise  # noqa: E402
@@ -189,7 +189,7 @@ def requests_create(request, payload: RequestIn):
         acting_user=user,
         http=request,
     )
-    return Status(201, selectors.as_written(created))
+    return respond(request, RequestOut, selectors.as_written(created), status=201)
 
 
 @router.get(
@@ -198,7 +198,7 @@ def requests_create(request, payload: RequestIn):
     summary="One service request",
 )
 def requests_detail(request, request_id: int):
-    return selectors.request_get(user=request.auth, pk=request_id)
+    return respond(request, RequestOut, selectors.request_get(user=request.auth, pk=request_id))
 
 
 @router.get(
@@ -227,7 +227,7 @@ def requests_acknowledge(request, request_id: int, payload: MessageIn | None = N
         message=(payload.message if payload else "").strip(),
         http=request,
     )
-    return _fresh(request, request_id)
+    return respond(request, RequestOut, _fresh(request, request_id))
 
 
 @router.post(
@@ -277,7 +277,7 @@ def requests_assign(request, request_id: int, payload: AssignIn):
     services.request_assign(
         request=found, acting_user=request.auth, assignee=assignee, auto=payload.auto, http=request
     )
-    return _fresh(request, request_id)
+    return respond(request, RequestOut, _fresh(request, request_id))
 
 
 @router.post(
@@ -300,7 +300,7 @@ def requests_escalate(request, request_id: int, payload: EscalateIn):
         reason=payload.reason,
         http=request,
     )
-    return _fresh(request, request_id)
+    return respond(request, RequestOut, _fresh(request, request_id))
 
 
 @router.post(
@@ -327,7 +327,7 @@ def requests_refer(request, request_id: int, payload: ReferIn):
         partner=partner,
         http=request,
     )
-    return _fresh(request, request_id)
+    return respond(request, RequestOut, _fresh(request, request_id))
 
 
 @router.post(
@@ -340,7 +340,7 @@ def requests_wait(request, request_id: int, payload: WaitIn):
     services.request_wait(
         request=found, acting_user=request.auth, message=payload.message, http=request
     )
-    return _fresh(request, request_id)
+    return respond(request, RequestOut, _fresh(request, request_id))
 
 
 @router.post(
@@ -351,7 +351,7 @@ def requests_wait(request, request_id: int, payload: WaitIn):
 def requests_resume(request, request_id: int):
     found = selectors.request_get(user=request.auth, pk=request_id)
     services.request_resume(request=found, acting_user=request.auth, http=request)
-    return _fresh(request, request_id)
+    return respond(request, RequestOut, _fresh(request, request_id))
 
 
 @router.post(
@@ -374,7 +374,7 @@ def requests_resolve(request, request_id: int, payload: ResolveIn):
         articles=articles,
         http=request,
     )
-    return selectors.as_written(resolved)
+    return respond(request, RequestOut, selectors.as_written(resolved))
 
 
 @router.post(
@@ -385,7 +385,7 @@ def requests_resolve(request, request_id: int, payload: ResolveIn):
 def requests_close(request, request_id: int):
     found = selectors.request_get(user=request.auth, pk=request_id)
     services.request_close(request=found, acting_user=request.auth, http=request)
-    return _fresh(request, request_id)
+    return respond(request, RequestOut, _fresh(request, request_id))
 
 
 @router.post(
@@ -400,7 +400,7 @@ def requests_reopen(request, request_id: int, payload: ReasonIn):
     services.request_reopen(
         request=found, acting_user=request.auth, reason=payload.reason, http=request
     )
-    return _fresh(request, request_id)
+    return respond(request, RequestOut, _fresh(request, request_id))
 
 
 @router.post(
@@ -419,7 +419,7 @@ def requests_rate(request, request_id: int, payload: RateIn):
         comment=payload.comment,
         http=request,
     )
-    return _fresh(request, request_id)
+    return respond(request, RequestOut, _fresh(request, request_id))
 
 
 @router.get(

@@ -110,11 +110,6 @@ def tables_version(*models) -> tuple:
     return tuple(fetch_all(f"SELECT {parts}")[0])  # noqa: S608 - our own table names
 
 
-def _version(day_model, year_model) -> tuple:
-    """Changes whenever an override day or an entered year is added, changed or removed."""
-    return tables_version(day_model, year_model)
-
-
 class WorkingCalendar:
     """Working days and office hours; every computation happens in the configured time zone."""
 
@@ -140,12 +135,13 @@ class WorkingCalendar:
 
         One cheap query tells whether an administrator changed overrides or years since the
         cached copy was built (in this process or another), so the cache is never stale. A caller
-        that has just read that version (`calendar_version()`) may pass it.
+        that has just read that version (`tables_version(CalendarDay, CalendarYear)`, part of
+        `ipps.casework.sla.rules_version()`) may pass it.
         """
         from ipps.core.models import CalendarDay, CalendarYear
 
         if version is None:
-            version = _version(CalendarDay, CalendarYear)
+            version = tables_version(CalendarDay, CalendarYear)
         key = (allow_fallback, settings.IPPS_OFFICE_HOURS, settings.TIME_ZONE)
         cached = _LOADED.get(key)
         if cached is not None and cached[0] == version:
