@@ -108,11 +108,11 @@ class AuditEvent(AppendOnlyModel):
         related_name="+",
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
-    action = models.CharField(
-        _("action"), max_length=32, choices=AuditAction.choices, db_index=True
-    )
-    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    # Every audited act writes a row: (object type, object id) is indexed together (an object's
+    # history, the object types in the log); the few actions need no index of their own.
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -124,6 +124,7 @@ class AuditEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
@@ -203,6 +204,7 @@ class Notification(models.Model):
         verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # notification_user_read_idx starts with it
     )
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=32)

@@ -6,9 +6,9 @@ from django.db import migrations
 
 
 def drop_column_index(app_label: str, model_name: str, field_name: str) -> migrations.RunPython:
-    """Drop the single-column index of a foreign key that now has `db_index=False` because an
-    index in `Meta.indexes` starts with its column (and so serves its lookups too); reversed, put
-    it back. For use beside the `AlterField` in `SeparateDatabaseAndState`: on SQLite, Django
+    """Drop the single-column index of a field that now has `db_index=False` — because an index in
+    `Meta.indexes` starts with its column (and so serves its lookups too), or because no lookup
+    needs it; reversed, put it back. For use beside the `AlterField` in `SeparateDatabaseAndState`: on SQLite, Django
     alters a field by copying its whole table, which for a large table takes long, and drops the
     triggers on it (full-text search)."""
 
