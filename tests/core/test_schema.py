@@ -42,6 +42,12 @@ def _single_column_indexes(model, column):
     return [name for name, info in _indexes(model).items() if info["columns"] == [column]]
 
 
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return " ".join(str(row[-1]) for row in cursor.fetchall())
+
+
 @pytest.mark.parametrize(("app", "model_name", "field", "composite"), LED_BY_A_COMPOSITE)
 def test_the_composite_index_serves_the_column(app, model_name, field, composite):
     model = apps.get_model(app, model_name)
@@ -49,11 +55,7 @@ def test_the_composite_index_serves_the_column(app, model_name, field, composite
     assert _single_column_indexes(model, column) == []
     assert _indexes(model)[composite]["columns"][0] == column
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"EXPLAIN QUERY PLAN SELECT id FROM {model._meta.db_table} WHERE {column} = 1"  # noqa: S608
-            )
-            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        plan = _plan(f"SELECT id FROM {model._meta.db_table} WHERE {column} = 1")  # noqa: S608
         assert composite in plan, plan
 
 
@@ -73,12 +75,6 @@ def test_columns_no_lookup_needs_have_no_index(app, model_name, field):
     model = apps.get_model(app, model_name)
     column = model._meta.get_field(field).column
     assert not [info for info in _indexes(model).values() if column in info["columns"][:1]]
-
-
-def _plan(sql: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-        return " ".join(str(row[-1]) for row in cursor.fetchall())
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
