@@ -126,6 +126,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
             "PRAGMA foreign_keys=ON;"
             "PRAGMA cache_size=-65536;"
+            # Checkpoints run after commit, outside the writers' queue (ipps/core/sqlite/base.py);
+            # SQLite's automatic one only past 16 MB of log.
+            "PRAGMA wal_autocheckpoint=4000;"
         ),
     }
 

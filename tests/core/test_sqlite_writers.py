@@ -150,3 +150,45 @@ def test_placeholders_are_converted_as_django_converts_them(database):
         cursor.execute("SELECT w FROM word WHERE w = %(w)s", {"w": "商标"})
         assert cursor.fetchall() == [("商标",)]
     db.close()
+
+
+def test_the_log_is_copied_into_the_database_after_commits_outside_the_queue(database):
+    """Every CHECKPOINT_EVERY commits the connection checkpoints, after letting the writers' lock
+    go: the rows reach the database file itself, and another writer could go in meanwhile."""
+    import fcntl
+    import sqlite3
+
+    db = wrapper(database, "first")
+    db.ensure_connection()
+    lock_free_during_checkpoint = []
+
+    def traced(statement):
+        if "wal_checkpoint" in statement:
+            with open(f"{database}-writer.lock", "a+") as other:
+                try:
+                    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    lock_free_during_checkpoint.append(False)
+                else:
+                    fcntl.flock(other, fcntl.LOCK_UN)
+                    lock_free_during_checkpoint.append(True)
+
+    db.connection.set_trace_callback(traced)
+
+    def rows_in_the_database_file():
+        # immutable=1: the file as it is, without the write-ahead log
+        with sqlite3.connect(f"file:{database}?immutable=1", uri=True) as raw:
+            return raw.execute("SELECT n FROM counter").fetchone()[0]
+
+    for n in range(1, DatabaseWrapper.CHECKPOINT_EVERY + 1):
+        begin(db)
+        with db.cursor() as cursor:
+            cursor.execute("UPDATE counter SET n = %s", [n])
+        db.commit()
+        db.set_autocommit(True)
+        if n == DatabaseWrapper.CHECKPOINT_EVERY - 1:
+            assert rows_in_the_database_file() == 0  # still only in the log
+            assert lock_free_during_checkpoint == []
+    assert lock_free_during_checkpoint == [True]
+    assert rows_in_the_database_file() == DatabaseWrapper.CHECKPOINT_EVERY
+    db.close()
