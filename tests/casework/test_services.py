@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 
@@ -191,6 +192,46 @@ def test_resolving_writes_exactly_one_ledger_row_even_when_reopened(network, mak
     services.request_reopen(request=request, acting_user=network.portal_zgc, reason="还有问题")
     services.request_resolve(request=request, acting_user=network.liaison_zgc, answer="补充答复")
     assert ServiceRecord.objects.filter(source_id=str(request.pk)).count() == 1
+
+
+class _ReadBefore:
+    """The request as another action found it before this one wrote: resolve reads the request
+    before its transaction, and must notice that the row changed meanwhile."""
+
+    def __init__(self, request):
+        self.request = services._READ.get(pk=request.pk)
+
+    def get(self, **_values):
+        return copy.deepcopy(self.request)  # each time as it was read
+
+
+def test_a_resolution_worked_out_from_a_stale_read_is_worked_out_again(
+    network, make_request, monkeypatch
+):
+    request = make_request(received_at=timezone.now() - dt.timedelta(days=1))
+    monkeypatch.setattr(services, "_READ", _ReadBefore(request))  # read while still new
+    services.request_wait(request=request, acting_user=network.liaison_zgc, message="请补充材料")
+    resolved = services.request_resolve(
+        request=request, acting_user=network.liaison_zgc, answer="需要提交请求书、说明书等"
+    )
+    request.refresh_from_db()
+    assert request.status == S.RESOLVED and request.paused_at is None
+    assert resolved.paused_at is None
+    last = request.events.filter(kind="status").order_by("-at", "-id").first()
+    assert (last.from_status, last.to_status) == (S.WAITING_ON_ENTERPRISE, S.RESOLVED)
+
+
+def test_a_request_resolved_meanwhile_is_not_resolved_twice(network, make_request, monkeypatch):
+    request = make_request()
+    monkeypatch.setattr(services, "_READ", _ReadBefore(request))
+    services.request_resolve(request=request, acting_user=network.liaison_zgc, answer="第一次答复")
+    with pytest.raises(ConflictError):
+        services.request_resolve(
+            request=request, acting_user=network.liaison_zgc, answer="第二次答复"
+        )
+    assert request.events.filter(kind="status", to_status=S.RESOLVED).count() == 1
+    assert ServiceRecord.objects.filter(source_id=str(request.pk)).count() == 1
+    assert not request.events.filter(body="第二次答复").exists()
 
 
 def test_archiving_an_answered_request_writes_a_reversing_row(network, make_request):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -180,7 +181,39 @@ def _event(
     body: str = "",
     data: dict | None = None,
 ) -> RequestEvent:
-    event = RequestEvent(
+    event = _new_event(
+        request,
+        kind=kind,
+        actor=actor,
+        at=at,
+        visibility=visibility,
+        from_status=from_status,
+        to_status=to_status,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        body=body,
+        data=data,
+    )
+    insert(event)
+    return event
+
+
+def _new_event(
+    request: ServiceRequest,
+    *,
+    kind: str,
+    actor=None,
+    at: dt.datetime | None = None,
+    visibility: str = Visibility.INTERNAL,
+    from_status: str = "",
+    to_status: str = "",
+    from_unit=None,
+    to_unit=None,
+    body: str = "",
+    data: dict | None = None,
+) -> RequestEvent:
+    """A timeline entry, not yet written."""
+    return RequestEvent(
         request=request,
         at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -193,14 +226,19 @@ def _event(
         body=body,
         data=data or {},
     )
-    insert(event)
-    return event
 
 
 def notify(users, *, kind: str, text: str, link: str = "") -> None:
-    rows = [
-        Notification(user=u, kind=kind, text=text[:500], link=link) for u in users if u is not None
-    ]
+    _write_notifications(
+        [
+            Notification(user=u, kind=kind, text=text[:500], link=link)
+            for u in users
+            if u is not None
+        ]
+    )
+
+
+def _write_notifications(rows: list[Notification]) -> None:
     if len(rows) == 1:
         insert(rows[0])  # the usual case: one statement, its SQL built once
     elif rows:
@@ -260,11 +298,24 @@ def _save(
 ) -> None:
     """Validate and write the fields that changed (the row is locked: nothing else changed it)
     and audit the change. The others were valid when they were written."""
+    _write_changes(
+        request, _checked_changes(request, before), actor=actor, http=http, action=action
+    )
+
+
+def _checked_changes(request: ServiceRequest, before: dict) -> dict:
+    """The fields that changed since `before`, validated (the others were valid when written)."""
     changes = diff(before, snapshot(request))
     unchanged = _FIELD_NAMES - changes["after"].keys()
     request.full_clean(
         exclude=[*_NOT_REVALIDATED, *unchanged], validate_unique=False, validate_constraints=False
     )
+    return changes
+
+
+def _write_changes(
+    request: ServiceRequest, changes: dict, *, actor, http=None, action=AuditAction.UPDATE
+) -> None:
     update(request, [*changes["after"], "updated_at"])
     audit_record(action=action, actor=actor, obj=request, changes=changes, request=http)
 
@@ -737,18 +788,45 @@ def request_refer(
     return request
 
 
-@transaction.atomic
-def request_resolve(
-    *,
-    request: ServiceRequest,
-    acting_user,
-    answer: str,
-    articles: list[Article] | None = None,
-    http=None,
-) -> ServiceRequest:
-    """Answer the request. The act of service enters the ledger once, whoever resolves and however
-    often the request is reopened and resolved again."""
-    request = _lock(request)
+def _reading(pk):
+    return ServiceRequest.objects.select_related(
+        "enterprise", "handling_unit", "originating_unit", "assignee"
+    ).filter(pk=pk)
+
+
+_READ = Prepared(_reading)  # as _LOCKED, outside a transaction
+
+
+def _as_stored(pk):
+    return ServiceRequest.objects.select_for_update().filter(pk=pk).values_list(*_ATTNAMES)
+
+
+_ATTNAMES = tuple(f.attname for f in ServiceRequest._meta.concrete_fields)
+_AS_STORED = Prepared(_as_stored)
+
+
+def _stored_values(request: ServiceRequest) -> tuple:
+    return tuple(getattr(request, name) for name in _ATTNAMES)
+
+
+@dataclass
+class _Resolution:
+    """A resolution worked out from the request as read, ready to be written."""
+
+    request: ServiceRequest
+    as_read: tuple
+    changes: dict
+    events: list[RequestEvent]
+    articles: list[Article]
+    notifications: list[Notification]
+    now: dt.datetime
+
+
+def _resolution(
+    request: ServiceRequest, acting_user, answer: str, articles: list[Article]
+) -> _Resolution:
+    """Check the resolution and work it out, writing nothing."""
+    as_read = _stored_values(request)
     if not can_work_on(acting_user, request) and not is_assigned_expert(acting_user, request):
         _require_staff(acting_user, request)
     _require("resolve", request)
@@ -763,14 +841,27 @@ def request_resolve(
         if request.uncounted_pauses:
             # The pause cannot be counted yet: no resolution due time to judge the answer by.
             sla.compute_dues(request, request.sla_policy, now)
-    _set_status(request, "resolve", actor=acting_user, now=now, body=answer.strip())
+    previous = request.status
+    request.status = S.RESOLVED
+    events = [
+        _new_event(
+            request,
+            kind=EventKind.STATUS,
+            actor=acting_user,
+            at=now,
+            visibility=Visibility.ENTERPRISE,
+            from_status=previous,
+            to_status=S.RESOLVED,
+            body=answer.strip(),
+            data={"action": "resolve"},
+        )
+    ]
     _first_response(request, now)
     request.resolved_at = now
     if request.resolution_due and now > request.resolution_due:
         request.breached_resolution = True
-    for article in articles or []:
-        request.answered_with.add(article)
-        _event(
+    events += [
+        _new_event(
             request,
             kind=EventKind.ANSWER,
             actor=acting_user,
@@ -779,27 +870,65 @@ def request_resolve(
             body=article.title_zh,
             data={"article": article.pk},
         )
-    _save(request, before, actor=acting_user, http=http)
-    record_kwargs = dict(
-        unit=request.handling_unit,
-        date=timezone.localtime(now).date(),
-        enterprise=request.enterprise,
-        ip_type=request.ip_type,
-        chain_stage=request.chain_stage,
-        channel=request.channel,
-    )
-    ledger_record(source=request, kind=RecordKind.QUERY_ANSWERED, **record_kwargs)
-    if request.category == Category.INFRINGEMENT:
-        ledger_record(source=request, kind=RecordKind.CASE_ASSISTED, **record_kwargs)
+        for article in articles
+    ]
+    changes = _checked_changes(request, before)
+    notifications = []
     if request.enterprise_id:
-        notify(
-            _PORTAL_USERS.all(enterprise_id=request.enterprise_id),
-            kind="resolved",
-            text=_("Your request %(ref)s has been answered. Please rate the service.")
-            % {"ref": request.reference},
-            link=f"/portal/requests/{request.pk}/",
+        text = _("Your request %(ref)s has been answered. Please rate the service.") % {
+            "ref": request.reference
+        }
+        notifications = [
+            Notification(user=u, kind="resolved", text=text[:500], link=_portal_link(request))
+            for u in _PORTAL_USERS.all(enterprise_id=request.enterprise_id)
+        ]
+    return _Resolution(request, as_read, changes, events, articles, notifications, now)
+
+
+def request_resolve(
+    *,
+    request: ServiceRequest,
+    acting_user,
+    answer: str,
+    articles: list[Article] | None = None,
+    http=None,
+) -> ServiceRequest:
+    """Answer the request. The act of service enters the ledger once, whoever resolves and however
+    often the request is reopened and resolved again.
+
+    The request is read, checked and its resolution worked out before the transaction; in it, the
+    resolution is written if the row is still as it was read, and worked out again from the row
+    under its lock if not. On SQLite, writers queue for the database, and the queue moves as fast
+    as each transaction ends.
+    """
+    articles = list(articles or [])
+    plan = _resolution(_READ.get(pk=request.pk), acting_user, answer, articles)
+    with transaction.atomic():
+        if _AS_STORED.first(pk=request.pk) != plan.as_read:
+            plan = _resolution(_lock(request), acting_user, answer, articles)
+        request = plan.request
+        for event in plan.events:
+            insert(event)
+        if plan.articles:
+            request.answered_with.add(*plan.articles)
+        _write_changes(request, plan.changes, actor=acting_user, http=http)
+        record_kwargs = dict(
+            unit=request.handling_unit,
+            date=timezone.localtime(plan.now).date(),
+            enterprise=request.enterprise,
+            ip_type=request.ip_type,
+            chain_stage=request.chain_stage,
+            channel=request.channel,
         )
+        ledger_record(source=request, kind=RecordKind.QUERY_ANSWERED, **record_kwargs)
+        if request.category == Category.INFRINGEMENT:
+            ledger_record(source=request, kind=RecordKind.CASE_ASSISTED, **record_kwargs)
+        _write_notifications(plan.notifications)
     return request
+
+
+def _portal_link(request: ServiceRequest) -> str:
+    return f"/portal/requests/{request.pk}/"
 
 
 def _portal_users(enterprise_id):
