@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.db.utils import OperationalError
 
-from ipps.core.sqlite.base import DatabaseWrapper
+from ipps.core.sqlite.base import Checkpointer, DatabaseWrapper
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="the writers' queue belongs to the SQLite backend"
@@ -152,28 +152,16 @@ def test_placeholders_are_converted_as_django_converts_them(database):
     db.close()
 
 
-def test_the_log_is_copied_into_the_database_after_commits_outside_the_queue(database):
-    """Every CHECKPOINT_EVERY commits the connection checkpoints, after letting the writers' lock
-    go: the rows reach the database file itself, and another writer could go in meanwhile."""
-    import fcntl
+def test_the_log_is_copied_into_the_database_on_a_thread_of_its_own(database):
+    """Every CHECKPOINT_EVERY commits the rows are copied from the write-ahead log into the
+    database file, by the process's checkpoint thread: the writer neither runs nor waits for it."""
     import sqlite3
 
     db = wrapper(database, "first")
     db.ensure_connection()
-    lock_free_during_checkpoint = []
-
-    def traced(statement):
-        if "wal_checkpoint" in statement:
-            with open(f"{database}-writer.lock", "a+") as other:
-                try:
-                    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    lock_free_during_checkpoint.append(False)
-                else:
-                    fcntl.flock(other, fcntl.LOCK_UN)
-                    lock_free_during_checkpoint.append(True)
-
-    db.connection.set_trace_callback(traced)
+    statements = []
+    db.connection.set_trace_callback(statements.append)
+    checkpointer = Checkpointer.for_path(str(database))
 
     def rows_in_the_database_file():
         # immutable=1: the file as it is, without the write-ahead log
@@ -188,7 +176,8 @@ def test_the_log_is_copied_into_the_database_after_commits_outside_the_queue(dat
         db.set_autocommit(True)
         if n == DatabaseWrapper.CHECKPOINT_EVERY - 1:
             assert rows_in_the_database_file() == 0  # still only in the log
-            assert lock_free_during_checkpoint == []
-    assert lock_free_during_checkpoint == [True]
+            assert not checkpointer.done.is_set()
+    assert checkpointer.done.wait(5)
     assert rows_in_the_database_file() == DatabaseWrapper.CHECKPOINT_EVERY
+    assert not [s for s in statements if "checkpoint" in s.lower()]
     db.close()

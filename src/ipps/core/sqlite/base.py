@@ -11,14 +11,16 @@ file lock only orders the writers that use this backend. Statements outside a tr
 transaction goes ahead without it and SQLite's busy handling answers as before — so a writer
 waiting on itself in another connection errs after the timeout instead of hanging.
 
-Checkpoints (copying the write-ahead log back into the database) run after the lock is let go.
+Checkpoints (copying the write-ahead log back into the database) run on a thread of their own.
 SQLite's automatic checkpoint runs inside the commit that fills the log past
 `wal_autocheckpoint` pages, and syncs the disk twice: 5–15 ms here, every twenty or so
-request-sized transactions, during which every other writer waited in the queue. Here each
-connection runs a PASSIVE checkpoint after every `CHECKPOINT_EVERY` of its commits, once it no
-longer holds the lock; the others write meanwhile (a PASSIVE checkpoint never blocks a writer,
-and copies what it can). The settings raise `wal_autocheckpoint` so that SQLite's own only acts
-as a backstop, for a transaction that writes thousands of pages.
+request-sized transactions, during which every other writer waited in the queue — and, run
+after the commit instead, the request that happened to trigger it still waited for the disk.
+Here, after every `CHECKPOINT_EVERY` commits of a connection, a thread of the process (one per
+database file, with its own connection) runs a PASSIVE checkpoint while the request goes on; a
+PASSIVE checkpoint never blocks a writer and copies what it can (readers still using old pages
+keep them). The settings raise `wal_autocheckpoint` so that SQLite's own only acts as a backstop,
+for a transaction that writes thousands of pages.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import functools
 import logging
 import os
 import sqlite3
+import threading
 import time
 
 from django.db.backends.sqlite3 import base
@@ -50,6 +53,49 @@ class CursorWrapper(base.SQLiteCursorWrapper):
         if param_names is None:
             return qmark(query)
         return super().convert_query(query, param_names=param_names)
+
+
+class Checkpointer:
+    """A thread that checkpoints one database file when asked; one per process and file."""
+
+    _running: dict[tuple[int, str], Checkpointer] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, path: str):
+        self.path = path
+        self.wanted = threading.Event()
+        self.done = threading.Event()  # set after each checkpoint (for tests)
+        self.thread = threading.Thread(
+            target=self._run, name=f"sqlite-checkpoint {path}", daemon=True
+        )
+        self.thread.start()
+
+    @classmethod
+    def for_path(cls, path: str) -> Checkpointer:
+        key = (os.getpid(), path)  # a forked worker starts its own thread
+        found = cls._running.get(key)
+        if found is None:
+            with cls._lock:
+                found = cls._running.get(key)
+                if found is None:
+                    found = cls._running[key] = cls(path)
+        return found
+
+    def request(self) -> None:
+        self.wanted.set()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error as exc:
+                # Only postponed: the commits before it are in the log, and the next request or
+                # SQLite's own checkpoint copies them.
+                logger.warning("SQLite checkpoint postponed: %s", exc)
+            self.done.set()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -125,13 +171,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
                     self.checkpoint()
 
     def checkpoint(self) -> None:
-        """Copy the log into the database as far as readers allow, without blocking writers. A
-        failure only postpones the copy: the transaction before it has committed."""
+        """Have the log copied into the database, on the process's checkpoint thread."""
         self._commits = 0
-        try:
-            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3.Error as exc:
-            logger.warning("SQLite checkpoint postponed: %s", exc)
+        path = self._writer_lock_path()
+        if path is not None:
+            Checkpointer.for_path(str(self.settings_dict["NAME"])).request()
 
     def _rollback(self):
         try:
