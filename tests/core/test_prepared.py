@@ -197,6 +197,22 @@ def test_statements_are_counted_while_queries_are_recorded(network):
     assert len(queries) == 2
 
 
+def test_statements_are_logged_with_debug_on(network, settings):
+    """With DEBUG, Django keeps every statement in `connection.queries`: ours too, whichever
+    path (a prepared query, an insert) ran it."""
+    from ipps.core.models import Notification
+    from ipps.core.prepared import fetch_all, insert
+
+    settings.DEBUG = True
+    connection.queries_log.clear()
+    fetch_all("SELECT code FROM network_serviceunit WHERE id = %s", [network.city.pk])
+    Prepared(lambda pk: ServiceUnit.objects.filter(pk=pk)).get(pk=network.city.pk)
+    insert(Notification(user=network.liaison_zgc, kind="test", text="P-LOG"))
+    logged = [q["sql"] for q in connection.queries]
+    assert len(logged) == 3, logged
+    assert "P-LOG" in logged[-1]
+
+
 def test_values_are_converted_for_the_database_as_django_converts_them(db):
     """Every column of every model: the insert's shortcuts give what `get_db_prep_save` gives."""
     import datetime as dt

@@ -57,16 +57,25 @@ _counter = itertools.count(1)
 
 def _direct(connection):
     """The DB-API connection, when a statement may skip Django's cursor wrappers."""
-    if connection.vendor != "sqlite" or connection.queries_logged or connection.execute_wrappers:
+    if (
+        connection.vendor != "sqlite"
+        or connection.force_debug_cursor
+        or settings._wrapped.DEBUG  # settings.DEBUG without the lazy object's lookup
+        or connection.execute_wrappers
+    ):
         return None
     connection.validate_no_broken_transaction()
-    connection.ensure_connection()
+    if connection.connection is None:
+        connection.ensure_connection()
     return connection.connection
 
 
 def fetch_all(sql: str, params=(), *, using: str = "default") -> list[tuple]:
     """The rows of one statement written with Django's `%s` placeholders."""
-    connection = connections[using]
+    return _fetch_all(connections[using], sql, params)
+
+
+def _fetch_all(connection, sql: str, params) -> list[tuple]:
     raw = _direct(connection)
     if raw is None:
         with connection.cursor() as cursor:
@@ -265,9 +274,12 @@ class Prepared:
         self.build = build
         self._compiled: dict[tuple, _Compiled] = {}
 
-    def _compiled_for(self, values: dict[str, Any]) -> _Compiled:
+    def _compiled_for(self, values: dict[str, Any], connection=None) -> _Compiled:
+        # Every query of ours goes to the default database; its vendor decides the SQL.
+        if connection is None:
+            connection = connections["default"]
         key = _shape_key(values)
-        alias_key = (self._alias(), key)
+        alias_key = ((connection.alias, connection.vendor), key)
         compiled = self._compiled.get(alias_key)
         if compiled is None:
             compiled, constant = _compile_once(self.build, key)
@@ -294,13 +306,9 @@ class Prepared:
             self._compiled[alias_key] = compiled
         return compiled
 
-    def _alias(self) -> tuple[str, str]:
-        # Every query of ours goes to the default database; its vendor decides the SQL.
-        connection = connections["default"]
-        return connection.alias, connection.vendor
-
     def all(self, **values: Any) -> list:
-        compiled = self._compiled_for(values)
+        connection = connections["default"]
+        compiled = self._compiled_for(values, connection)
         if compiled.sql is None:
             return []
         params = list(compiled.params)
@@ -309,7 +317,9 @@ class Prepared:
         }
         for position, name, index in compiled.slots:
             params[position] = values[name] if index is None else lists[name][index]
-        rows = fetch_all(compiled.sql, params, using=compiled.db)
+        if compiled.db != connection.alias:
+            connection = connections[compiled.db]
+        rows = _fetch_all(connection, compiled.sql, params)
         return compiled.shape(compiled, rows) if rows else []
 
     def first(self, **values: Any):
@@ -409,8 +419,7 @@ def _pre_save(model_field, add, obj):
     return model_field.pre_save(obj, add)
 
 
-def _fast_path_open(model) -> bool:
-    connection = connections["default"]
+def _fast_path_open(model, connection) -> bool:
     meta = model._meta
     return (
         connection.features.can_return_columns_from_insert
@@ -428,10 +437,10 @@ def insert(obj):
     or a parent table, a value that is an expression, a database without INSERT … RETURNING.
     """
     model = type(obj)
-    if obj.pk is not None or not _fast_path_open(model):
+    connection = connections["default"]
+    if obj.pk is not None or not _fast_path_open(model, connection):
         obj.save()
         return obj
-    connection = connections["default"]
     key = ("insert", model, connection.alias, connection.vendor)
     cached = _WRITES.get(key)
     if cached is None:
@@ -452,7 +461,7 @@ def insert(obj):
         obj.save()
         return obj
     params = [convert(v) for (_read, convert), v in zip(writers, values, strict=True)]
-    ((pk,),) = fetch_all(sql, params)
+    ((pk,),) = _fetch_all(connection, sql, params)
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
@@ -463,10 +472,10 @@ def update(obj, field_names) -> None:
     """`obj.save(update_fields=field_names)`, with each statement's SQL built once: writes those
     fields (and `auto_now` ones named among them) of the row with obj's id."""
     model = type(obj)
-    if obj.pk is None or not _fast_path_open(model):
+    connection = connections["default"]
+    if obj.pk is None or not _fast_path_open(model, connection):
         obj.save(update_fields=field_names)
         return
-    connection = connections["default"]
     meta = model._meta
     names = tuple(dict.fromkeys(field_names))
     key = ("update", model, names, connection.alias, connection.vendor)
