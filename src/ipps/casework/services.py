@@ -167,33 +167,9 @@ def _lock(request: ServiceRequest) -> ServiceRequest:
 # Events and notifications --------------------------------------------------------------------------
 
 
-def _event(
-    request: ServiceRequest,
-    *,
-    kind: str,
-    actor=None,
-    at: dt.datetime | None = None,
-    visibility: str = Visibility.INTERNAL,
-    from_status: str = "",
-    to_status: str = "",
-    from_unit=None,
-    to_unit=None,
-    body: str = "",
-    data: dict | None = None,
-) -> RequestEvent:
-    event = _new_event(
-        request,
-        kind=kind,
-        actor=actor,
-        at=at,
-        visibility=visibility,
-        from_status=from_status,
-        to_status=to_status,
-        from_unit=from_unit,
-        to_unit=to_unit,
-        body=body,
-        data=data,
-    )
+def _event(request: ServiceRequest, **fields) -> RequestEvent:
+    """A timeline entry, written (the fields as `_new_event` takes them)."""
+    event = _new_event(request, **fields)
     insert(event)
     return event
 

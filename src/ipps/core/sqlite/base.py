@@ -172,10 +172,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def checkpoint(self) -> None:
         """Have the log copied into the database, on the process's checkpoint thread."""
-        self._commits = 0
-        path = self._writer_lock_path()
-        if path is not None:
-            Checkpointer.for_path(str(self.settings_dict["NAME"])).request()
+        self._commits = 0  # only connections to a file commit under the lock and count
+        Checkpointer.for_path(str(self.settings_dict["NAME"])).request()
 
     def _rollback(self):
         try:
