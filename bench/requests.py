@@ -13,8 +13,8 @@ measures, each against a baseline taken in the same run:
     `request_resolve`: routing, SLA due times, timeline, audit, ledger), one process.
     Baseline: a raw ORM insert + update of the same row.
 (b) the same cycle over HTTP (`POST /api/v1/requests` then `POST …/{id}/resolve`, bearer
-    tokens) by N concurrent client processes against gunicorn with W sync workers, as
-    `ipps serve` runs it. Every non-2xx answer is counted and any "database is locked" in an
+    tokens) by N concurrent client processes against the web server `ipps serve` runs (uWSGI,
+    W workers of one request at a time), with its options. Every non-2xx answer is counted and any "database is locked" in an
     answer or in the server's log is reported; the run fails if there is one.
     Baseline: an authenticated `GET /api/v1/me` by the same clients.
 (c) due-time computation per call: `WorkingCalendar.add_working_days` / `add_working_hours`.
@@ -181,7 +181,7 @@ def profile(fn, *args, top: int = 25) -> str:
 
 
 def http_cycles_in_process(n: int, client: dict) -> None:
-    """The HTTP path without gunicorn: Django's test client through the whole stack."""
+    """The HTTP path without the web server: Django's test client through the whole stack."""
     from django.test import Client
 
     browser = Client(HTTP_AUTHORIZATION=f"Bearer {client['token']}", HTTP_HOST="localhost")
@@ -366,11 +366,11 @@ def run_clients(port, clients, mode, seconds) -> dict:
 
 
 def start_server(env, port, workers, log_path: Path) -> subprocess.Popen:
-    cmd = [
-        sys.executable, "-m", "gunicorn", "ipps.wsgi:application",
-        "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-        "--error-logfile", "-", "--no-control-socket",
-    ]  # fmt: skip
+    sys.path.insert(0, str(ROOT / "src"))
+    from ipps.core.webserver import command
+
+    # The server `ipps serve` runs, with the same options, without its access log.
+    cmd = command(host="127.0.0.1", port=port, workers=workers, timeout=120, access_log=False)
     log = log_path.open("wb")
     proc = subprocess.Popen(  # noqa: S603
         cmd, env=env, stdout=log, stderr=subprocess.STDOUT, process_group=0
@@ -409,7 +409,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10, help="length of each HTTP run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients (≤ 4)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=2, help="web server workers")
     parser.add_argument("--cycles", type=int, default=300, help="service cycles for (a)")
     parser.add_argument("--calendar-calls", type=int, default=5000)
     parser.add_argument(
@@ -477,7 +477,7 @@ def main() -> None:
         log = log_path.read_text(errors="replace")
         log_locked = log.count("database is locked")
         print(
-            f"(b) over HTTP: {len(clients)} client processes, gunicorn {args.workers} sync "
+            f"(b) over HTTP: {len(clients)} client processes, uWSGI {args.workers} "
             f"workers, {db_label}, IPPS_CONN_MAX_AGE={conn_age}, {args.seconds:g} s each"
         )
         print(
@@ -517,7 +517,7 @@ def main() -> None:
         if args.profile:
             print("cProfile of 100 service cycles (cumulative, then own time):")
             print(profile(service_cycles, 100, clients[0]))
-            print("cProfile of 100 HTTP cycles through Django's test client (no gunicorn):")
+            print("cProfile of 100 HTTP cycles through Django's test client (no web server):")
             print(profile(http_cycles_in_process, 100, clients[0]))
 
         if cycles["locked"] or log_locked or bad or bad_me:

@@ -1,4 +1,4 @@
-"""`ipps serve` runs gunicorn and the huey consumer together and stops both on Ctrl-C."""
+"""`ipps serve` runs the web server (uWSGI) and the huey consumer together and stops both on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -95,9 +95,11 @@ def test_serve_runs_web_and_worker_and_stops_both_on_sigint(migrated_data_dir):
             time.sleep(0.3)
         assert status == 200, f"server did not answer; exit code {proc.poll()}"
         children = _children(proc.pid)
-        assert any("gunicorn" in cmd and f"127.0.0.1:{port}" in cmd for cmd in children.values()), (
-            children
-        )
+        assert any(
+            "ipps.core.webserver" in cmd and f"127.0.0.1:{port}" in cmd for cmd in children.values()
+        ), children
+        # Static files come from the installed packages, through the same server.
+        assert _get(f"http://127.0.0.1:{port}/static/django_htmx/htmx-2.min.js") == 200
         huey = [pid for pid, cmd in children.items() if "run_huey" in cmd]
         assert huey and _alive(huey[0]), children
 
@@ -138,3 +140,16 @@ def test_serve_stops_and_fails_when_a_child_dies(migrated_data_dir):
             proc.communicate()
     assert proc.returncode == 1, output
     assert "background worker (huey) exited" in output
+
+
+def test_web_server_command():
+    from ipps.core import webserver
+
+    cmd = webserver.command(host="::1", port=8000, workers=3, timeout=60, access_log=False)
+    assert cmd[cmd.index("--http-socket") + 1] == "[::1]:8000"
+    assert cmd[cmd.index("--processes") + 1] == "3"
+    assert cmd[cmd.index("--harakiri") + 1] == "60"
+    # Without it uWSGI would not run the SQLite backend's checkpoint thread between requests.
+    assert "--enable-threads" in cmd
+    assert "--disable-logging" in cmd
+    assert "--master-fifo" not in cmd
