@@ -188,17 +188,18 @@ def _new_event(
     body: str = "",
     data: dict | None = None,
 ) -> RequestEvent:
-    """A timeline entry, not yet written."""
+    """A timeline entry, not yet written, of a request that is. Related rows are given by id:
+    Django's checks of each related object assigned cost more than the rest of the entry."""
     return RequestEvent(
-        request=request,
+        request_id=request.pk,
         at=at or timezone.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         kind=kind,
         visibility=visibility,
         from_status=from_status,
         to_status=to_status,
-        from_unit=from_unit,
-        to_unit=to_unit,
+        from_unit_id=from_unit.pk if from_unit is not None else None,
+        to_unit_id=to_unit.pk if to_unit is not None else None,
         body=body,
         data=data or {},
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
+import operator
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +24,16 @@ GENESIS = "0" * 64
 _PG_LOCK_KEY = 4_771_001  # advisory lock that serialises appends to the chain on PostgreSQL
 
 
+# Most values of a record are one of these exactly: returned as they are at the first test.
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -40,16 +51,35 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+_SECRET_FIELDS = frozenset({"password", "digest"})
+
+
+@functools.cache
+def _snapshot_fields(model: type[models.Model]) -> tuple:
+    """(name, how to read the value) for each concrete field of `model` an audit row shows: the
+    attribute where the field's class reads it as `Field.value_from_object` does."""
+    fields = []
+    for field in model._meta.concrete_fields:
+        if field.name in _SECRET_FIELDS:
+            continue
+        if type(field).value_from_object is models.Field.value_from_object:
+            read = operator.attrgetter(field.attname)
+        else:
+            read = field.value_from_object
+        fields.append((field.name, read))
+    return tuple(fields)
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The concrete field values of a record, JSON-ready, for the before/after of an audit row."""
     names = set(fields) if fields is not None else None
+    jsonable, plain = _jsonable, _PLAIN
     data: dict[str, Any] = {}
-    for field in instance._meta.concrete_fields:
-        if names is not None and field.name not in names:
+    for name, read in _snapshot_fields(type(instance)):
+        if names is not None and name not in names:
             continue
-        if field.name in {"password", "digest"}:
-            continue
-        data[field.name] = _jsonable(field.value_from_object(instance))
+        value = read(instance)
+        data[name] = value if type(value) in plain else jsonable(value)
     return data
 
 
@@ -96,7 +126,7 @@ def audit_record(
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
         last = _LAST_HASH.first()
         event = AuditEvent(
-            actor=actor,
+            actor_id=actor.pk if actor is not None else None,  # by id: no related-object checks
             actor_name=actor_name[:150],
             action=action,
             object_type=object_type,

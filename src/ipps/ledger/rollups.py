@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -53,16 +54,19 @@ def _upsert(table: str, key: tuple[str, ...], counters: tuple[str, ...], rows) -
     concurrent writer creating the same cell). Rows go in key order, so two transactions
     touching the same cells lock them in the same order."""
     rows = sorted(rows)
-    if not rows:
-        return
+    if rows:
+        execute_many(_upsert_sql(table, key, counters), rows)
+
+
+@functools.cache
+def _upsert_sql(table: str, key: tuple[str, ...], counters: tuple[str, ...]) -> str:
     columns = ", ".join((*key, *counters))
     marks = ", ".join(["%s"] * (len(key) + len(counters)))
     sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
-    sql = (
+    return (
         f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 - our own names
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sums}"
     )
-    execute_many(sql, rows)
 
 
 def _add_by_rows(cells: Counter, cell_rows: Counter, enterprises: Counter) -> None:
