@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_me_requires_authentication(network, api_as):
     response = api_as().get("/api/v1/me")
     assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     body = response.json()
     assert body["code"] == "not_authenticated" and body["field"] is None and body["message"]
 
@@ -20,7 +21,8 @@ def test_me_requires_authentication(network, api_as):
 def test_me_for_a_liaison(network, api_as):
     response = api_as(network.liaison_zgc).get("/api/v1/me")
     assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("application/json")
+    # One charset parameter (it was given twice: "…; charset=utf-8; charset=utf-8").
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     body = response.json()
     assert body == {
         "id": network.liaison_zgc.pk,

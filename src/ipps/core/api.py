@@ -34,7 +34,8 @@ class Error(Schema):
 
 
 class UnicodeJSONRenderer(JSONRenderer):
-    media_type = "application/json; charset=utf-8"
+    # ninja adds "; charset=…" (the renderer's `charset`, utf-8) to the answers' Content-Type.
+    media_type = "application/json"
     json_dumps_params = {"ensure_ascii": False}
 
 
