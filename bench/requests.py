@@ -14,8 +14,9 @@ measures, each against a baseline taken in the same run:
     Baseline: a raw ORM insert + update of the same row.
 (b) the same cycle over HTTP (`POST /api/v1/requests` then `POST …/{id}/resolve`, bearer
     tokens) by N concurrent client processes against the web server `ipps serve` runs (uWSGI,
-    W workers of one request at a time), with its options. Every non-2xx answer is counted and any "database is locked" in an
-    answer or in the server's log is reported; the run fails if there is one.
+    W workers of one request at a time), with its options. Every non-2xx answer is counted and
+    any "database is locked" in an answer or in the server's log is reported; the run fails if
+    there is one.
     Baseline: an authenticated `GET /api/v1/me` by the same clients.
 (c) due-time computation per call: `WorkingCalendar.add_working_days` / `add_working_hours`.
     Baseline: a plain `datetime + timedelta`.
