@@ -234,10 +234,13 @@ def test_values_are_converted_for_the_database_as_django_converts_them(db):
         7,
         -3,
         True,
+        False,
         moment,
         moment.astimezone(dt.UTC),
+        moment.replace(microsecond=0).astimezone(dt.UTC),
         dt.date(2026, 10, 10),
         {"a": [1, "商标"]},
+        [1, "二", {"b": None}],
     ]
     checked = 0
     for model in apps.get_models():
@@ -256,3 +259,100 @@ def test_values_are_converted_for_the_database_as_django_converts_them(db):
                 assert same and type(got) is type(expected), (model, model_field, value)
                 checked += 1
     assert checked > 1000
+
+
+def _fields(obj) -> dict:
+    """What an instance holds: its values by attribute name (related objects are in its state)."""
+    return {name: value for name, value in vars(obj).items() if name != "_state"}
+
+
+def test_rows_are_the_instances_django_makes(network):
+    """Instances made without `__init__` hold what `from_db` gives: every value, the state, the
+    related objects selected with them (and none that were not)."""
+    from ipps.casework.models import ServiceRequest
+    from ipps.casework.services import request_create
+
+    req = request_create(
+        subject="商标续展",
+        description="注册商标何时续展？",
+        channel="phone",
+        ip_type="trademark",
+        chain_stage="management",
+        category="consultation",
+        enterprise=network.ent_zgc,
+        acting_user=network.liaison_zgc,
+    )
+    build = lambda pk: ServiceRequest.objects.select_related(  # noqa: E731
+        "enterprise", "handling_unit__parent", "assignee"
+    ).filter(pk=pk)
+    (got,) = Prepared(build).all(pk=req.pk)
+    expected = build(req.pk).get()
+    assert type(got) is ServiceRequest and _fields(got) == _fields(expected)
+    assert (got._state.adding, got._state.db) == (False, "default")
+    for name in ("enterprise", "handling_unit", "assignee"):
+        assert _fields(getattr(got, name)) == _fields(getattr(expected, name))
+        assert not getattr(got, name)._state.adding
+    assert _fields(got.handling_unit.parent) == _fields(expected.handling_unit.parent)
+    with CaptureQueriesContext(connection) as queries:
+        got.enterprise, got.handling_unit.parent, got.assignee  # noqa: B018 - selected: no query
+        assert got.originating_unit.pk == req.handling_unit_id  # not selected: read
+    assert len(queries) == 1
+    got.subject = "改了"
+    got.save(update_fields=["subject"])
+    assert ServiceRequest.objects.get(pk=req.pk).subject == "改了"
+
+
+def test_rows_go_through_init_when_someone_listens(network):
+    """A receiver of `post_init` (connected after the query was compiled) sees every instance."""
+    from django.db.models.signals import post_init
+
+    prepared = Prepared(lambda code: ServiceUnit.objects.filter(code=code))
+    assert prepared.get(code="WS-110108-001").code == "WS-110108-001"
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.code)
+
+    post_init.connect(receiver, sender=ServiceUnit)
+    try:
+        assert prepared.get(code="WS-110108-001").code == "WS-110108-001"
+    finally:
+        post_init.disconnect(receiver, sender=ServiceUnit)
+    assert seen == ["WS-110108-001"]
+    deferred = Prepared(lambda code: ServiceUnit.objects.only("code").filter(code=code))
+    unit = deferred.get(code="WS-110108-001")
+    assert unit.get_deferred_fields() and unit.name_zh == network.ws_zgc.name_zh
+
+
+def test_build_makes_what_the_model_makes(network):
+    from ipps.casework.models import RequestEvent, ServiceRequest
+    from ipps.core.models import Notification
+    from ipps.core.prepared import build
+
+    user, unit = network.liaison_zgc, network.ws_zgc
+    for model, values in [
+        (Notification, {"user": user, "kind": "assigned", "text": "请处理"}),
+        (RequestEvent, {"request_id": 7, "kind": "comment", "actor_id": None, "body": "好"}),
+        (ServiceRequest, {"handling_unit": unit, "originating_unit_id": unit.pk, "subject": "问"}),
+    ]:
+        got, expected = build(model, **values), model(**values)
+        assert type(got) is model and got._state.adding
+        assert got._state.db == expected._state.db
+        changing = {"at", "created_at", "updated_at"}  # callable defaults: now()
+        assert {k: v for k, v in _fields(got).items() if k not in changing} == {
+            k: v for k, v in _fields(expected).items() if k not in changing
+        }
+    # Related objects are assigned through Django's descriptor: cached, and checked.
+    note = build(Notification, user=user, kind="assigned", text="x")
+    assert note.user_id == user.pk and note.user is user
+    with pytest.raises(ValueError, match='must be a "User" instance'):
+        build(Notification, user=unit, kind="assigned", text="x")
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        build(Notification, colour="red")
+    # Callable defaults are called for each instance, not shared.
+    a, b = build(RequestEvent, request_id=1, kind="x"), build(RequestEvent, request_id=1, kind="x")
+    assert a.data == {} and a.data is not b.data
+    # Written, it reads back as saved.
+    insert_note = build(Notification, user=user, kind="assigned", text="写入", link="/y/")
+    insert_note.save()
+    assert Notification.objects.get(pk=insert_note.pk).text == "写入"

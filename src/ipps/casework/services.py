@@ -40,7 +40,7 @@ from ipps.core.calendar import CalendarDataMissing
 from ipps.core.choices import AuditAction, IPType
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
 from ipps.core.models import Notification
-from ipps.core.prepared import Prepared, fetch_all, insert, update
+from ipps.core.prepared import Prepared, build, fetch_all, insert, update
 from ipps.core.search import token_text
 from ipps.ledger.choices import RecordKind
 from ipps.ledger.services import ledger_record, ledger_reverse
@@ -190,7 +190,8 @@ def _new_event(
 ) -> RequestEvent:
     """A timeline entry, not yet written, of a request that is. Related rows are given by id:
     Django's checks of each related object assigned cost more than the rest of the entry."""
-    return RequestEvent(
+    return build(
+        RequestEvent,
         request_id=request.pk,
         at=at or timezone.now(),
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
@@ -208,7 +209,7 @@ def _new_event(
 def notify(users, *, kind: str, text: str, link: str = "") -> None:
     _write_notifications(
         [
-            Notification(user=u, kind=kind, text=text[:500], link=link)
+            build(Notification, user=u, kind=kind, text=text[:500], link=link)
             for u in users
             if u is not None
         ]
@@ -391,7 +392,8 @@ def request_create(
         raise ServiceError(
             "in_future", _("The time received cannot be in the future."), field="received_at"
         )
-    request = ServiceRequest(
+    request = build(
+        ServiceRequest,
         enterprise=enterprise,
         requester_name=requester_name.strip(),
         requester_phone=requester_phone.strip(),
@@ -856,7 +858,9 @@ def _resolution(
             "ref": request.reference
         }
         notifications = [
-            Notification(user=u, kind="resolved", text=text[:500], link=_portal_link(request))
+            build(
+                Notification, user=u, kind="resolved", text=text[:500], link=_portal_link(request)
+            )
             for u in _PORTAL_USERS.all(enterprise_id=request.enterprise_id)
         ]
     return _Resolution(request, as_read, changes, events, articles, notifications, now)

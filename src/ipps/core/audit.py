@@ -17,8 +17,9 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from ipps.core import utc
 from ipps.core.models import AuditEvent
-from ipps.core.prepared import Prepared, insert
+from ipps.core.prepared import Prepared, build, insert
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 4_771_001  # advisory lock that serialises appends to the chain on PostgreSQL
@@ -38,6 +39,8 @@ def _jsonable(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return repr(value)
+    if kind is datetime.datetime and value.tzinfo is not None:
+        return utc.isoformat(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -125,7 +128,8 @@ def audit_record(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
         last = _LAST_HASH.first()
-        event = AuditEvent(
+        event = build(
+            AuditEvent,
             actor_id=actor.pk if actor is not None else None,  # by id: no related-object checks
             actor_name=actor_name[:150],
             action=action,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import json
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connections, models
 from django.db.models import QuerySet, signals
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -46,7 +49,9 @@ from django.db.models.query import (
     ValuesListIterable,
     get_related_populators,
 )
+from django.db.models.query_utils import DeferredAttribute
 
+from ipps.core import utc
 from ipps.core.sqlite.base import qmark
 
 _counter = itertools.count(1)
@@ -128,6 +133,7 @@ class _Compiled:
     start: int = 0
     end: int = 0
     init_list: tuple[str, ...] = ()
+    make: Callable[[tuple], Any] | None = None
     populators: list = field(default_factory=list)
     annotations: tuple = ()
 
@@ -180,16 +186,156 @@ def _sentinels(key: tuple) -> tuple[dict[str, Any], dict[Any, tuple[str, int | N
     return values, origin
 
 
-def _model_rows(compiled: _Compiled, rows: list) -> list:
-    from_db, db, start, end = compiled.model.from_db, compiled.db, compiled.start, compiled.end
-    init_list, populators, annotations = (
-        compiled.init_list,
-        compiled.populators,
-        compiled.annotations,
+# Model instances ------------------------------------------------------------------------------------
+#
+# `Model.from_db` calls `Model.__init__`, which sends `pre_init` and `post_init` and stores each value
+# with `setattr`, field by field. For the rows of a request's work that was about a tenth of a
+# create+resolve cycle over HTTP (15–20 µs an instance, with the caches as cold as a request leaves
+# them). For a model on which `__init__` would do nothing else, an instance read back is its values
+# by attribute name and its state, written into its `__dict__` at once.
+
+
+@functools.cache
+def _plain(model) -> bool:
+    """Whether `Model.from_db` would only store the values: no class of the model defines
+    `__init__`, `__new__` or `__setattr__` (other than Django's `Model` and `object`), `from_db` is
+    Django's, and each field's attribute is Django's plain one, which a first `setattr` only stores.
+    """
+    if model.from_db.__func__ is not models.Model.from_db.__func__:
+        return False
+    for klass in model.__mro__:
+        if klass in (models.Model, object):
+            continue
+        if any(name in vars(klass) for name in ("__init__", "__new__", "__setattr__")):
+            return False
+    for f in model._meta.concrete_fields:
+        descriptor = next(
+            (vars(klass)[f.attname] for klass in model.__mro__ if f.attname in vars(klass)), None
+        )
+        if type(descriptor) not in _PLAIN_ATTRIBUTES:
+            return False
+    return True
+
+
+_PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def row_maker(model, db: str, init_list) -> Callable[[tuple], Any]:
+    """`values -> model.from_db(db, init_list, values)`, without `__init__` where it would only
+    store the values: every column read (not `only()`/`defer()`), a plain model (`_plain`), and no
+    receiver of `pre_init` or `post_init` (checked on each call: one may connect later)."""
+    attnames = tuple(f.attname for f in model._meta.concrete_fields)
+    init_list = tuple(init_list)
+    if init_list != attnames or not _plain(model):
+        return functools.partial(model.from_db, db, init_list)
+    from_db, new = model.from_db, object.__new__
+    pre_init, post_init = signals.pre_init, signals.post_init
+
+    def make(values):
+        if pre_init.receivers or post_init.receivers:
+            return from_db(db, init_list, values)
+        obj = new(model)
+        state = ModelState()
+        state.adding = False
+        state.db = db
+        fields = obj.__dict__
+        fields["_state"] = state
+        fields.update(zip(attnames, values, strict=True))
+        return obj
+
+    return make
+
+
+@dataclass(frozen=True)
+class _Blank:
+    """What `Model.__init__` gives the fields not passed to it, worked out once per model."""
+
+    constants: dict[str, Any]  # attname -> the default every instance shares (None, "" …)
+    factories: tuple[tuple[str, str, Callable[[], Any]], ...]  # (attname, name, get_default)
+    attnames: frozenset[str]
+    relations: frozenset[str]  # names of forward relations, which take a related object
+
+
+_SHARED_DEFAULTS = (models.Field.get_default, models.ForeignKey.get_default)
+_IMMUTABLE = (str, int, float)  # bool is an int; choices are str or int
+
+
+@functools.cache
+def _blank(model) -> _Blank:
+    constants, factories = {}, []
+    fields = [f for f in model._meta.concrete_fields if not f.generated]
+    for f in fields:
+        shared = type(f).get_default in _SHARED_DEFAULTS and not f.has_db_default()
+        if shared and (not f.has_default() or isinstance(f.default, _IMMUTABLE)):
+            constants[f.attname] = f.get_default()  # None, "", "new", 0 … shared, as by Django
+        else:
+            factories.append((f.attname, f.name, f.get_default))
+    return _Blank(
+        constants=constants,
+        factories=tuple(factories),
+        attnames=frozenset(f.attname for f in fields),
+        relations=frozenset(f.name for f in fields if f.is_relation),
     )
+
+
+def build(model, /, **values):
+    """`model(**values)` for a new row, without `__init__` where it would only store the values
+    (see `row_maker`): values by attribute name (`unit_id=…`) or a related object by its field's
+    name (`unit=…`, assigned through Django's descriptor, which checks it); the other fields take
+    their defaults, a callable default called only for a field not given. Anything else (a
+    property, a name that is no field) goes to `model(**values)`, which sets or refuses it."""
+    if not _plain(model) or signals.pre_init.receivers or signals.post_init.receivers:
+        return model(**values)
+    blank = _blank(model)
+    attnames, relations = blank.attnames, blank.relations
+    if not all(name in attnames or name in relations for name in values):
+        return model(**values)
+    obj = object.__new__(model)
+    fields = obj.__dict__
+    fields["_state"] = ModelState()
+    fields.update(blank.constants)
+    for attname, name, get_default in blank.factories:
+        if attname not in values and name not in values:
+            fields[attname] = get_default()
+    for name, value in values.items():
+        if name in attnames:
+            fields[name] = value
+        else:
+            setattr(obj, name, value)
+    return obj
+
+
+class _Populator:
+    """Django's `RelatedPopulator` (one object of `select_related`), its instances made by
+    `row_maker`."""
+
+    def __init__(self, django_populator):
+        p = django_populator
+        self.columns = p.reorder_for_init or operator.itemgetter(slice(p.cols_start, p.cols_end))
+        self.pk_idx = p.pk_idx
+        self.make = row_maker(p.model_cls, p.db, p.init_list)
+        self.related = [_Populator(r) for r in p.related_populators]
+        self.local_setter, self.remote_setter = p.local_setter, p.remote_setter
+
+    def populate(self, row, from_obj) -> None:
+        values = self.columns(row)
+        if values[self.pk_idx] is None:
+            obj = None
+        else:
+            obj = self.make(values)
+            for related in self.related:
+                related.populate(row, obj)
+        self.local_setter(from_obj, obj)
+        if obj is not None:
+            self.remote_setter(obj, from_obj)
+
+
+def _model_rows(compiled: _Compiled, rows: list) -> list:
+    make, start, end = compiled.make, compiled.start, compiled.end
+    populators, annotations = compiled.populators, compiled.annotations
     objects = []
     for row in compiled.converted(rows):
-        obj = from_db(db, init_list, row[start:end])
+        obj = make(row[start:end])
         for populator in populators:
             populator.populate(row, obj)
         for name, position in annotations:
@@ -262,7 +408,10 @@ def _compile_once(build: Callable[..., QuerySet], key: tuple):
             compiled.init_list = tuple(
                 c[0].target.attname for c in select[compiled.start : compiled.end]
             )
-            compiled.populators = get_related_populators(klass_info, select, qs.db)
+            compiled.make = row_maker(compiled.model, qs.db, compiled.init_list)
+            compiled.populators = [
+                _Populator(p) for p in get_related_populators(klass_info, select, qs.db)
+            ]
             compiled.annotations = tuple(compiler.annotation_col_map.items())
     return compiled, constant
 
@@ -367,8 +516,9 @@ _INT_FIELDS = (
 
 def _value_converter(model_field, connection) -> Callable[[Any], Any]:
     """`field.get_db_prep_save(value, connection)`, with shortcuts on SQLite for the values that
-    it passes through unchanged (a str for a text column, an int for an integer or a key) or turns
-    into UTC text (an aware datetime). Anything else takes Django's own conversion."""
+    it passes through unchanged (a str for a text column, an int for an integer or a key, a bool)
+    or turns into text (an aware datetime in UTC, a date, a dict or list as JSON). Anything else
+    takes Django's own conversion."""
 
     def django(value):
         return model_field.get_db_prep_save(value, connection)
@@ -390,11 +540,33 @@ def _value_converter(model_field, connection) -> Callable[[Any], Any]:
             return value if value is None or type(value) is int else django(value)
 
         return integer
+    if kind is models.BooleanField:
+
+        def boolean(value):
+            return value if type(value) is bool else django(value)
+
+        return boolean
+    if kind is models.DateField:
+
+        def day(value):
+            return value.isoformat() if type(value) is dt.date else django(value)
+
+        return day
+    if kind is models.JSONField:
+        encoder = model_field.encoder
+
+        def document(value):
+            # What JSONField.get_db_prep_save comes to for a dict or a list (adapt_json_value).
+            return json.dumps(value, cls=encoder) if type(value) in (dict, list) else django(value)
+
+        return document
     if kind is models.DateTimeField and settings.USE_TZ:
         zone = connection.timezone
 
         def moment(value):
             if type(value) is dt.datetime and value.utcoffset() is not None:
+                if zone is dt.UTC:
+                    return str(utc.naive(value))
                 return str(value.astimezone(zone).replace(tzinfo=None))
             return django(value)
 

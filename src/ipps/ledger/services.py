@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import models, transaction
 
-from ipps.core.prepared import Prepared, insert
+from ipps.core.prepared import Prepared, build, insert
 from ipps.ledger import rollups
 from ipps.ledger.models import ServiceRecord
 
@@ -46,7 +46,8 @@ def ledger_record(
     # At most one original per source and kind (a unique constraint).
     original = _ORIGINAL.first(source_type=source_type, source_id=source_id, kind=kind)
     if original is None:
-        record = ServiceRecord(
+        record = build(
+            ServiceRecord,
             unit=unit,
             enterprise=enterprise,
             date=date,
