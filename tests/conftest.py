@@ -216,6 +216,29 @@ def password():
     return PASSWORD
 
 
+@pytest.fixture
+def make_request(network):
+    """A service request taken in through the service (defaults: a patent question from the
+    Zhongguancun enterprise's portal user); keyword arguments replace the defaults."""
+
+    def _make(**kwargs):
+        from ipps.casework.services import request_create
+
+        defaults = dict(
+            subject="专利申请咨询",
+            description="我们公司想申请发明专利，请问需要准备哪些材料？",
+            channel="portal",
+            ip_type="patent",
+            chain_stage="creation",
+            category="consultation",
+            acting_user=network.portal_zgc,
+        )
+        defaults.update(kwargs)
+        return request_create(**defaults)
+
+    return _make
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or (
         "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None

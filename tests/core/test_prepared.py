@@ -266,22 +266,12 @@ def _fields(obj) -> dict:
     return {name: value for name, value in vars(obj).items() if name != "_state"}
 
 
-def test_rows_are_the_instances_django_makes(network):
+def test_rows_are_the_instances_django_makes(network, make_request):
     """Instances made without `__init__` hold what `from_db` gives: every value, the state, the
     related objects selected with them (and none that were not)."""
     from ipps.casework.models import ServiceRequest
-    from ipps.casework.services import request_create
 
-    req = request_create(
-        subject="商标续展",
-        description="注册商标何时续展？",
-        channel="phone",
-        ip_type="trademark",
-        chain_stage="management",
-        category="consultation",
-        enterprise=network.ent_zgc,
-        acting_user=network.liaison_zgc,
-    )
+    req = make_request(channel="phone", enterprise=network.ent_zgc, acting_user=network.liaison_zgc)
     build = lambda pk: ServiceRequest.objects.select_related(  # noqa: E731
         "enterprise", "handling_unit__parent", "assignee"
     ).filter(pk=pk)
