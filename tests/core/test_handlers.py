@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def call(app, method, path, *, token=None, cookie=None, body=None, language=None):
-    """One request through a WSGI application, as gunicorn would make it. The test's database
+    """One request through a WSGI application, as a web server would make it. The test's database
     connection stays open (Django closes connections at the end of a served request)."""
     raw = json.dumps(body).encode() if body is not None else b""
     environ = {

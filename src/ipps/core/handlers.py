@@ -69,4 +69,4 @@ class TokenCallChain:
 
 
 class IppsWSGIHandler(TokenCallChain, WSGIHandler):
-    """The handler `ipps serve` (gunicorn) runs."""
+    """The handler `ipps serve` (uWSGI, `ipps.core.webserver`) runs."""

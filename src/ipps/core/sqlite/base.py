@@ -2,7 +2,7 @@
 
 SQLite lets one writer in at a time. A writer that finds the database locked waits in SQLite's
 busy handler, which sleeps 1, 2, 5, 10, 15 … ms between tries: with a few processes writing
-short transactions (gunicorn's workers, the task consumer), most of the time is spent asleep
+short transactions (the web server's workers, the task consumer), most of the time is spent asleep
 while the lock is free. Here every transaction (`BEGIN IMMEDIATE`) first takes an exclusive
 `flock` on a file next to the database, polled every fraction of a millisecond, and lets it go
 at commit or rollback; the next writer starts at once. SQLite's own locking still decides: the
