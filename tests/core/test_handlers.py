@@ -161,3 +161,48 @@ def test_pages_take_the_whole_chain(network, client):
 )
 def test_which_calls_are_token_calls(environ, expected):
     assert is_token_call(environ) is expected
+
+
+@pytest.mark.parametrize("language", [None, "zh-hans", "zh-CN,zh;q=0.9", "en-GB", "fr", "*"])
+def test_a_token_call_states_its_language_as_the_whole_chain_does(network, whole_chain, language):
+    _token, raw = token_create(user=network.liaison_zgc, name="t")
+    for path in ("/api/v1/me", "/api/v1/requests/999999"):
+        short = call(application, "GET", path, token=raw, language=language)
+        whole = call(whole_chain, "GET", path, token=raw, language=language)
+        assert short[0] == whole[0]
+        assert short[1]["content-language"] == whole[1]["content-language"]
+        assert short[1]["vary"] == whole[1]["vary"]
+        assert json.loads(short[2]) == json.loads(whole[2])
+    expected = {None: "en", "zh-hans": "zh-hans", "zh-CN,zh;q=0.9": "zh-hans", "en-GB": "en"}
+    if language in expected:
+        assert short[1]["content-language"] == expected[language]
+
+
+def test_token_calls_decide_the_language_without_reading_the_path(network, monkeypatch):
+    # Django's locale middleware looks for a language prefix in the path twice a call; no URL of
+    # ours has one. The whole chain (a page) still does.
+    from django.utils import translation
+
+    reads = []
+    original = translation.get_language_from_path
+
+    def counted(path, *args, **kwargs):
+        reads.append(path)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(translation, "get_language_from_path", counted)
+    _token, raw = token_create(user=network.liaison_zgc, name="t")
+    assert call(application, "GET", "/api/v1/me", token=raw, language="zh-hans")[0] == 200
+    assert reads == []
+    call(application, "GET", "/api/v1/me", token=raw, cookie="x=1")
+    assert reads  # a call with a cookie takes the whole chain, Django's middleware included
+
+
+def test_the_short_locale_middleware_refuses_language_prefixed_urls(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ipps.core.handlers import TokenCallLocaleMiddleware
+
+    settings.ROOT_URLCONF = "tests.core.i18n_urls"
+    with pytest.raises(ImproperlyConfigured):
+        TokenCallLocaleMiddleware(lambda request: None)
