@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from ipps.accounts.models import ApiToken
@@ -85,3 +86,39 @@ def test_login_form_needs_the_csrf_token(network, password):
         "/accounts/login/", {"username": network.city_officer.username, "password": password}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Basic eDp5"])
+def test_a_write_without_a_session_or_a_valid_token_is_not_authenticated(network, authorization):
+    # Not "CSRF check failed": without the session cookie no session could authenticate it.
+    token, _raw = token_create(user=network.city_officer, name="script")
+    client = Client(enforce_csrf_checks=True)
+    headers = {"Authorization": authorization} if authorization else {}
+    response = client.post(
+        f"/api/v1/me/tokens/{token.pk}/revoke", headers={**headers, "Accept-Language": "zh-hans"}
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert response.json()["message"].startswith("需要身份验证")
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_an_expired_session_cookie_is_still_checked_for_csrf(network):
+    client = Client(enforce_csrf_checks=True)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    response = client.post("/api/v1/requests", data="{}", content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+
+
+def test_the_csrf_refusal_says_what_to_send(network, session_client):
+    response = session_client.post(
+        "/api/v1/requests",
+        data="{}",
+        content_type="application/json",
+        headers={"Accept-Language": "zh-hans"},
+    )
+    assert response.status_code == 403
+    assert "X-CSRFToken" in response.json()["message"]
+    assert "CSRF" in response.json()["message"] and "会话" in response.json()["message"]

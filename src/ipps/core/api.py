@@ -16,6 +16,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -82,7 +83,16 @@ class BearerTokenAuth(HttpBearer):
 
 
 class StaffSessionAuth(SessionAuth):
-    """The logged-in browser session (CSRF-checked on writes)."""
+    """The logged-in browser session (CSRF-checked on writes).
+
+    A call without the session cookie cannot be authenticated by a session, so it is not checked
+    for CSRF either: a program whose token is wrong or missing is told it is not authenticated
+    (401), not that a CSRF check failed (403). A call with the cookie is checked as before."""
+
+    def _get_key(self, request):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
 
 class IppsNinjaAPI(NinjaAPI):
@@ -140,12 +150,76 @@ def _loc_to_field(loc) -> str | None:
     return ".".join(parts) or None
 
 
+# pydantic's messages are English only; these say the same in the caller's language, by the
+# error's type (stable across pydantic versions), with the limits from its context.
+_VALIDATION_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "string_pattern_mismatch": gettext_lazy("Enter a value in the expected format."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "date_type": gettext_lazy("Enter a date, such as 2026-10-08."),
+    "date_parsing": gettext_lazy("Enter a date, such as 2026-10-08."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date, such as 2026-10-08."),
+    "date_from_datetime_inexact": gettext_lazy("Enter a date, such as 2026-10-08."),
+    "datetime_type": gettext_lazy("Enter a date and time, such as 2026-10-08T09:30:00+08:00."),
+    "datetime_parsing": gettext_lazy("Enter a date and time, such as 2026-10-08T09:30:00+08:00."),
+    "datetime_from_date_parsing": gettext_lazy(
+        "Enter a date and time, such as 2026-10-08T09:30:00+08:00."
+    ),
+    "greater_than": gettext_lazy("Enter a value greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a value of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a value less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a value of at most %(le)s."),
+    "list_type": gettext_lazy("Give a list."),
+    "too_short": gettext_lazy("Give at least %(min_length)s items."),
+    "too_long": gettext_lazy("Give at most %(max_length)s items."),
+    "dict_type": gettext_lazy("Give an object."),
+    "model_type": gettext_lazy("Give an object."),
+    "model_attributes_type": gettext_lazy("Give an object."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+    "json_type": gettext_lazy("The body is not valid JSON."),
+    "uuid_type": gettext_lazy("Enter a UUID."),
+    "uuid_parsing": gettext_lazy("Enter a UUID."),
+}
+
+
+def validation_message(error: dict) -> str:
+    """One of pydantic's errors in the caller's language: by its type where we know it, the text
+    of our own validators' errors, else pydantic's (English) message."""
+    kind = error.get("type")
+    context = error.get("ctx") or {}
+    if kind == "value_error" and "error" in context:
+        return str(context["error"])  # raised by our validators, already translated
+    message = _VALIDATION_MESSAGES.get(kind)
+    if message is None:
+        return error.get("msg", "")
+    values = {key: value for key, value in context.items() if isinstance(value, str | int | float)}
+    if isinstance(values.get("expected"), str):  # "'a', 'b' or 'c'": the "or" is English
+        values["expected"] = values["expected"].replace("' or '", "', '")
+    try:
+        return str(message) % values if "%(" in str(message) else str(message)
+    except (KeyError, TypeError, ValueError):
+        return error.get("msg", "")
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
     errors = [
         {
             "field": _loc_to_field(e.get("loc", ())),
-            "message": e.get("msg", ""),
+            "message": validation_message(e),
             "type": e.get("type"),
         }
         for e in exc.errors
@@ -206,7 +280,23 @@ def on_http_error(request, exc: HttpError):
         413: "too_large",
         415: "unsupported_media_type",
     }
-    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    message = _NINJA_MESSAGES.get(str(exc))
+    return _error(
+        request,
+        exc.status_code,
+        codes.get(exc.status_code, "error"),
+        str(message) if message is not None else str(exc),
+    )
+
+
+# ninja's own messages (English only), in the caller's language.
+_NINJA_MESSAGES = {
+    "Cannot parse request body": gettext_lazy("The body is not valid JSON."),
+    "CSRF check Failed": gettext_lazy(
+        "The CSRF check failed: a write with the session cookie must send the session's CSRF "
+        "token in the X-CSRFToken header."
+    ),
+}
 
 
 # Answers built without pydantic -------------------------------------------------------------------
