@@ -158,3 +158,28 @@ def test_an_api_call_is_answered_through_the_indexed_resolver(client):
     answer = client.post("/api/v1/requests/12/resolve", {}, content_type="application/json")
     assert answer.status_code == 401
     assert client.get("/api/v1/no-such-thing").status_code == 404
+
+
+class AnyText:
+    """A project's own converter whose values may hold slashes."""
+
+    regex = ".+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+def test_a_converter_that_may_match_slashes_is_tried_for_every_shape():
+    from django.urls import register_converter
+    from django.urls.converters import get_converters
+
+    if "anytext" not in get_converters():
+        register_converter(AnyText, "anytext")
+    wiki, deep = view_named("wiki"), view_named("deep")
+    patterns = [path("wiki/<anytext:title>", wiki), path("wiki/a/b", deep)]
+    resolver = IndexedResolver(RoutePattern("", is_endpoint=False), patterns)
+    assert resolver.resolve("wiki/a/b").func is wiki  # as Django: the first pattern matches
+    same(resolver.resolve("wiki/a/b"), plain(resolver).resolve("wiki/a/b"))

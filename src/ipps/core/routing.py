@@ -3,18 +3,18 @@
 Django tries a resolver's patterns in order, one regular expression each, until one matches: for
 `POST /api/v1/requests/12/resolve` that was 38 of the API's 93 patterns. `IndexedResolver`
 resolves as Django's `URLResolver` does, over only the patterns that could match: routes are
-grouped by their first segment, their number of segments (a converter other than `path` never
-matches a `/`) and their last segment (or "any", when a converter is in it), and a path is
-resolved by Django's own code against its group, in the patterns' order. Patterns whose shape
-cannot be read from their route (a regular expression, a converter in the first segment, a `path`
-converter, a nested include) are in every group, in their place. A path that no pattern of its
-group matches goes through Django's resolution of the whole list, so a 404 reports every pattern
-tried, as before.
+grouped by their first segment, their number of segments (Django's int, str, slug and uuid
+converters never match a `/`) and their last segment (or "any", when a converter is in it), and
+a path is resolved by Django's own code against its group, in the patterns' order. Patterns
+whose shape cannot be read from their route (a regular expression, a converter in the first
+segment, a converter that may match a `/` — `path` or a project's own —, a nested include) are in
+every group, in their place. A path that no pattern of its group matches goes through Django's
+resolution of the whole list, so a 404 reports every pattern tried, as before.
 """
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, converters
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RoutePattern
 
@@ -29,10 +29,21 @@ def route_key(route: str) -> tuple[str, int, str] | None:
     return segments[0], len(segments), "*" if "<" in last else last
 
 
+# Django's converters that never match a "/"; any other (`path`, one of a project's own) may.
+_WITHIN_A_SEGMENT = (
+    converters.IntConverter,
+    converters.StringConverter,
+    converters.SlugConverter,
+    converters.UUIDConverter,
+)
+
+
 def _pattern_key(pattern) -> tuple[str, int, str] | None:
-    if isinstance(pattern, URLPattern) and type(pattern.pattern) is RoutePattern:
-        return route_key(pattern.pattern._route)
-    return None
+    if not isinstance(pattern, URLPattern) or type(pattern.pattern) is not RoutePattern:
+        return None
+    if any(type(c) not in _WITHIN_A_SEGMENT for c in pattern.pattern.converters.values()):
+        return None
+    return route_key(pattern.pattern._route)
 
 
 class IndexedResolver(URLResolver):
