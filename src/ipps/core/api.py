@@ -208,8 +208,9 @@ def validation_message(error: dict) -> str:
     values = {key: value for key, value in context.items() if isinstance(value, str | int | float)}
     if isinstance(values.get("expected"), str):  # "'a', 'b' or 'c'": the "or" is English
         values["expected"] = values["expected"].replace("' or '", "', '")
+    text = str(message)  # translated once
     try:
-        return str(message) % values if "%(" in str(message) else str(message)
+        return text % values if "%(" in text else text
     except (KeyError, TypeError, ValueError):
         return error.get("msg", "")
 
