@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ipps.core.calendar_services import (
     CalendarImportError,
@@ -28,10 +27,13 @@ REASON_SHORT = {
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "The working calendar: import a year's holidays and make-up workdays from a file, or show "
-        "a month."
-    )
+    @property
+    def help(self) -> str:
+        # Translated when asked, in the language then active; argparse cannot format a lazy one.
+        return _(
+            "The working calendar: import a year's holidays and make-up workdays from a file, or show "
+            "a month."
+        )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ipps.demo.assessment import load_assessment
 from ipps.demo.ledger import ledger_for, load_ledger
@@ -16,11 +15,14 @@ from ipps.network.models import ServiceUnit
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Load the demo network: the municipal centre, 17 district centres, 87 workstations, "
-        "partners, enterprises with their IP assets, the priority lists and demo logins. "
-        "Running it again creates nothing new."
-    )
+    @property
+    def help(self) -> str:
+        # Translated when asked, in the language then active; argparse cannot format a lazy one.
+        return _(
+            "Load the demo network: the municipal centre, 17 district centres, 87 workstations, "
+            "partners, enterprises with their IP assets, the priority lists and demo logins. "
+            "Running it again creates nothing new."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
