@@ -47,6 +47,30 @@ def test_missing_year_says_what_to_do(network, login_as):
     assert "2031" in html
 
 
+def test_december_shows_january_of_a_year_without_data_at_its_edge(network, login_as):
+    """December's grid ends with the first days of January. When the next year has no data they
+    are shown greyed (the month itself has data), not a server error."""
+    CalendarYear.objects.create(year=2030, note="entered")  # 2031 has no data (as above)
+    response = login_as(network.liaison_zgc).get(URL, {"month": "2030-12"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-calendar="missing"' not in html
+    assert 'data-reason="workday"' in cell(html, "2030-12-31")
+    assert 'class="text-body-tertiary' in cell(html, "2031-01-01")
+    # January itself says its year is missing, with December's last days at its edge.
+    html = login_as(network.liaison_zgc).get(URL, {"month": "2031-01"}).text
+    assert 'data-calendar="missing"' in html
+    assert 'data-reason="workday"' in cell(html, "2030-12-30")
+
+
+def test_show_prints_december_before_a_year_without_data(db):
+    CalendarYear.objects.create(year=2030, note="entered")
+    out = StringIO()
+    call_command("calendar", "show", "--month", "2030-12", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("2030-12\n") and "Working days: 22; days off: 9." in text
+
+
 def test_missing_year_lists_the_units_that_allow_the_weekends_only_calendar(network, login_as):
     client = login_as(network.liaison_zgc)
     html = client.get(URL, {"month": "2031-03"}).content.decode()

@@ -58,19 +58,29 @@ def parse_month(text: str | None) -> dt.date:
 def month_grid(first: dt.date) -> dict:
     """Weeks (Monday first) of DayInfo for the month, and whether its year has no data."""
     strict = WorkingCalendar.load(allow_fallback=False)
+    lenient = WorkingCalendar.load(allow_fallback=True)
     missing = None
     try:
         strict.day(first)
         calendar = strict
     except CalendarDataMissing as exc:
         missing = exc
-        calendar = WorkingCalendar.load(allow_fallback=True)
+        calendar = lenient
+
+    def day_info(day: dt.date):
+        try:
+            return calendar.day(day)
+        except CalendarDataMissing:
+            # A day of the year before or after, at the grid's edge (December's last week shows
+            # the first days of January): shown greyed, so the weekends-only guess will do.
+            return lenient.day(day)
+
     weeks = []
     for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         weeks.append(
             [
                 {
-                    "info": (info := calendar.day(day)),
+                    "info": (info := day_info(day)),
                     "inside": day.month == first.month,
                     "name_zh": CHINESE_NAMES.get(info.label, "")
                     if info.source == "statutory"
