@@ -155,6 +155,27 @@ def test_drill_rows_are_paginated_by_fifty(network, login_as):
     assert len(second.context["page"].object_list) == 10
 
 
+def test_drill_links_only_the_enterprises_the_viewer_may_open(network, login_as):
+    """Zhongguancun served Wangjing's enterprise once: its liaison sees the name in the rows, but
+    only their own enterprise is a link (the other's page would answer 404)."""
+    n = network
+    act(n, n.ws_zgc, dt.date(2024, 3, 5), n.ent_zgc)
+    act(n, n.ws_zgc, dt.date(2024, 3, 6), n.ent_wangjing)
+    client = login_as(n.liaison_zgc)
+    html = client.get(DRILL, {"from": "2024-01-01", "to": "2024-12-31"}).content.decode()
+    own, other = (reverse("enterprises:detail", args=[e.pk]) for e in (n.ent_zgc, n.ent_wangjing))
+    assert f'href="{own}"' in html and client.get(own).status_code == 200
+    assert n.ent_wangjing.name in html
+    assert f'href="{other}"' not in html and client.get(other).status_code == 404
+    # The city officer may open both.
+    html = (
+        login_as(n.city_officer)
+        .get(DRILL, {"from": "2024-01-01", "to": "2024-12-31", "unit": n.ws_zgc.pk})
+        .content.decode()
+    )
+    assert f'href="{own}"' in html and f'href="{other}"' in html
+
+
 def test_bad_drill_filters_are_explained(network, login_as):
     client = login_as(network.city_officer)
     response = client.get(DRILL, {"from": "2024-05-01", "to": "2024-04-01"})
@@ -334,7 +355,8 @@ def test_query_counts_do_not_grow_with_the_ledger(network, login_as, django_asse
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url, params).status_code == 200
         counts.append(len(ctx.captured_queries))
-    assert counts[0] <= 25 and counts[3] <= 21, counts  # 21: one round trip of index probes
+    # 22: one round trip of index probes, and one for which of the page's enterprises to link
+    assert counts[0] <= 25 and counts[3] <= 22, counts
     _grow(n, 120)
     for (url, params), count in zip(calls, counts, strict=True):
         with django_assert_max_num_queries(count):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from ipps.core.choices import ChainStage, Channel, IPType
 from ipps.enterprises import exporting
 from ipps.enterprises.exporting import Column
+from ipps.enterprises.models import Enterprise
 from ipps.enterprises.services import export_record
 from ipps.ledger import charts, stats
 from ipps.ledger.choices import RecordKind
@@ -465,6 +466,17 @@ def drill(request):
             )
     rows_qs = stats.ledger_rows(user=user, unit=scope, period=period, **filters)
     page = Paginator(rows_qs, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    # A unit may have served an enterprise that another workstation looks after: its name is shown,
+    # linked only where the viewer may open it.
+    served_ids = {row.enterprise_id for row in page.object_list if row.enterprise_id}
+    reach = _reach(user)
+    linkable = served_ids
+    if served_ids and reach is not None:
+        linkable = set(
+            Enterprise.objects.in_scope(ids=reach, enterprise_id=None)
+            .filter(pk__in=served_ids)
+            .values_list("pk", flat=True)
+        )
     chips = []
     for name, value in filters.items():
         label, choices = FILTER_LABELS[name]
@@ -478,7 +490,6 @@ def drill(request):
         )
     export_query = _query(unit=scope.unit.id, **{"from": period.start, "to": period.end}, **filters)
     parent = scope.units.get(scope.unit.parent_id) if scope.unit.parent_id else None
-    reach = _reach(user)
     context.update(
         period=period,
         filters=filters,
@@ -488,6 +499,7 @@ def drill(request):
         served=served,
         children=children,
         page=page,
+        linkable_enterprises=linkable,
         export_query=export_query,
         dashboard_href=dashboard_url(scope.unit.id, period, kind=filters.get("kind")),
         parent_href=(
