@@ -373,6 +373,22 @@ class TestActions:
         page = login_as(expert_user).get(detail(req)).text
         assert "13812345678" not in page and "138****5678" in page
 
+    def test_a_referred_expert_sees_the_enterprise_by_name_without_a_dead_link(
+        self, network, login_as, make_request
+    ):
+        from tests.factories import UserFactory
+
+        req = make_request()
+        expert_user = UserFactory(username="expert-referred")
+        expert = Expert.objects.create(name="王专家", organisation="大学", user=expert_user)
+        req.experts.add(expert)
+        enterprise_page = reverse("enterprises:detail", args=[network.ent_zgc.pk])
+        page = login_as(expert_user).get(detail(req))
+        assert page.status_code == 200
+        assert network.ent_zgc.name in page.text and enterprise_page not in page.text
+        assert login_as(expert_user).get(enterprise_page).status_code == 404
+        assert enterprise_page in login_as(network.liaison_zgc).get(detail(req)).text
+
 
 # The enterprise portal ----------------------------------------------------------------------------
 

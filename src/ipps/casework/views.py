@@ -27,6 +27,7 @@ from ipps.core.choices import Channel
 from ipps.core.errors import ConflictError, ServiceError
 from ipps.core.models import Notification
 from ipps.enterprises import selectors as enterprise_selectors
+from ipps.enterprises.models import Enterprise
 from ipps.network.choices import EDITOR_ROLES, UnitKind
 from ipps.network.scope import is_staff_user
 
@@ -302,6 +303,9 @@ def _render_detail(request, req: ServiceRequest, *, bound=None, error=None, stat
         "error": error,
         "is_infringement": req.category == Category.INFRINGEMENT,
         "articles": list(req.answered_with.all()) if visible else [],
+        # An expert the request was referred to reads it, but not the enterprise's own page.
+        "enterprise_linkable": req.enterprise_id is not None
+        and Enterprise.objects.visible_to(user).filter(pk=req.enterprise_id).exists(),
     }
     return render(request, "casework/detail.html", context, status=status)
 
