@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ipps.casework import services
 from ipps.casework.choices import RequestStatus
@@ -500,6 +500,44 @@ class TestNotifications:
             user=network.liaison_zgc, read_at__isnull=True
         ).exists()
         assert req.reference in page
+
+    def test_each_reader_sees_notifications_in_their_own_language(
+        self, network, login_as, make_request
+    ):
+        """The service-level scan writes in the worker's language (English); a resolution by a
+        liaison working in Chinese writes in Chinese. Each reader sees both in their own."""
+        req = make_request()
+        with translation.override("en"):
+            services.sla_scan(now=req.resolution_due + dt.timedelta(minutes=1))
+        overdue = Notification.objects.get(
+            user=network.liaison_zgc, kind="breach", text__contains="overdue"
+        )
+        assert overdue.text == f"Request {req.reference} is overdue."
+        client = login_as(network.liaison_zgc)
+        page = client.get(reverse("casework:notifications"), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+        with translation.override("zh-hans"):
+            chinese = overdue.shown
+        assert chinese != overdue.text and req.reference in chinese
+        assert chinese in page
+        with translation.override("zh-hans"):
+            services.request_resolve(request=req, acting_user=network.liaison_zgc, answer="已答复")
+        answered = Notification.objects.get(user=network.portal_zgc, kind="resolved")
+        assert "评价" in answered.text  # written in the resolver's language …
+        page = (
+            login_as(network.portal_zgc)
+            .get(reverse("casework:notifications"), HTTP_ACCEPT_LANGUAGE="en")
+            .text
+        )
+        assert f"Your request {req.reference} has been answered. Please rate the service." in page
+        assert answered.text not in page  # … read in the reader's
+
+    def test_a_notification_without_its_message_shows_its_text(self, network, login_as):
+        Notification.objects.create(user=network.liaison_zgc, kind="old", text="旧的通知")
+        Notification.objects.create(
+            user=network.liaison_zgc, kind="odd", text="as written", message="%(gone)s", params={}
+        )
+        page = login_as(network.liaison_zgc).get(reverse("casework:notifications")).text
+        assert "旧的通知" in page and "as written" in page
 
     def test_other_users_notifications_are_404(self, network, login_as, make_request):
         make_request()

@@ -7,7 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
 from ipps.core.models import AuditEvent, Notification
@@ -119,6 +119,18 @@ def test_corrections_sit_beside_the_ledger_figure_and_are_audited(network, repor
     submit(report, n.liaison_zgc)
     row = selectors.report_view(MonthlyReport.objects.get(pk=report.pk)).row("query_answered")
     assert (row.ledger, row.reported) == (3, 5)
+
+
+def test_the_submission_notice_names_the_unit_in_the_readers_language(network, reports):
+    n = network
+    with translation.override("zh-hans"):
+        submit(reports["WS-110108-001"], n.liaison_zgc)
+    note = Notification.objects.get(user=n.haidian_officer, kind="report")
+    assert note.text.startswith("中关村软件园工作站")  # written in the submitter's language
+    with translation.override("en"):
+        assert note.shown.startswith("Zhongguancun Software Park Workstation submitted its report")
+    with translation.override("zh-hans"):
+        assert note.shown == note.text
 
 
 def test_returned_report_is_resubmitted_and_approved_then_accepted(network, reports, month):

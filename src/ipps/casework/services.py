@@ -17,6 +17,7 @@ from django.core.files.base import File
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ipps.casework import sla
 from ipps.casework.choices import (
@@ -206,10 +207,13 @@ def _new_event(
     )
 
 
-def notify(users, *, kind: str, text: str, link: str = "") -> None:
+def notify(users, *, kind: str, message: str, params: dict, link: str = "") -> None:
+    """Notify each user (None skipped) of `message` (marked with `gettext_noop`) with `params`:
+    each reader sees it in their own language (`Notification.shown`)."""
+    fields = Notification.written(message, params)
     _write_notifications(
         [
-            build(Notification, user=u, kind=kind, text=text[:500], link=link)
+            build(Notification, user=u, kind=kind, link=link, **fields)
             for u in users
             if u is not None
         ]
@@ -499,8 +503,8 @@ def _assignment_made(request: ServiceRequest, previous, assignee, *, actor, now,
         notify(
             [assignee],
             kind="assigned",
-            text=_("Request %(ref)s was assigned to you: %(subject)s")
-            % {"ref": request.reference, "subject": request.subject},
+            message=gettext_noop("Request %(ref)s was assigned to you: %(subject)s"),
+            params={"ref": request.reference, "subject": request.subject},
             link=request_link(request),
         )
 
@@ -598,7 +602,8 @@ def request_comment(
         notify(
             [request.assignee],
             kind="enterprise_reply",
-            text=_("The enterprise replied on %(ref)s.") % {"ref": request.reference},
+            message=gettext_noop("The enterprise replied on %(ref)s."),
+            params={"ref": request.reference},
             link=request_link(request),
         )
     elif not internal:
@@ -703,8 +708,8 @@ def request_escalate(
     notify(
         unit_officers(to_unit.pk),
         kind="escalated",
-        text=_("Request %(ref)s was escalated to your unit: %(subject)s")
-        % {"ref": request.reference, "subject": request.subject},
+        message=gettext_noop("Request %(ref)s was escalated to your unit: %(subject)s"),
+        params={"ref": request.reference, "subject": request.subject},
         link=request_link(request),
     )
     _save(request, before, actor=acting_user, http=http)
@@ -741,7 +746,8 @@ def request_refer(
             notify(
                 [expert.user],
                 kind="referred",
-                text=_("Request %(ref)s was referred to you.") % {"ref": request.reference},
+                message=gettext_noop("Request %(ref)s was referred to you."),
+                params={"ref": request.reference},
                 link=request_link(request),
             )
     _event(
@@ -854,13 +860,12 @@ def _resolution(
     changes = _checked_changes(request, before)
     notifications = []
     if request.enterprise_id:
-        text = _("Your request %(ref)s has been answered. Please rate the service.") % {
-            "ref": request.reference
-        }
+        fields = Notification.written(
+            gettext_noop("Your request %(ref)s has been answered. Please rate the service."),
+            {"ref": request.reference},
+        )
         notifications = [
-            build(
-                Notification, user=u, kind="resolved", text=text[:500], link=_portal_link(request)
-            )
+            build(Notification, user=u, kind="resolved", link=_portal_link(request), **fields)
             for u in _PORTAL_USERS.all(enterprise_id=request.enterprise_id)
         ]
     return _Resolution(request, as_read, changes, events, articles, notifications, now)
@@ -966,7 +971,8 @@ def request_reopen(
     notify(
         [request.assignee],
         kind="reopened",
-        text=_("Request %(ref)s was reopened.") % {"ref": request.reference},
+        message=gettext_noop("Request %(ref)s was reopened."),
+        params={"ref": request.reference},
         link=request_link(request),
     )
     _save(request, before, actor=acting_user, http=http)
@@ -1186,8 +1192,8 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
             notify(
                 [request.assignee, *unit_officers(request.handling_unit_id)],
                 kind="breach",
-                text=_("Request %(ref)s missed its first-response time.")
-                % {"ref": request.reference},
+                message=gettext_noop("Request %(ref)s missed its first-response time."),
+                params={"ref": request.reference},
                 link=request_link(request),
             )
             counts["response_breached"] += 1
@@ -1200,7 +1206,8 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
             notify(
                 [request.assignee, *unit_officers(request.handling_unit_id)],
                 kind="breach",
-                text=_("Request %(ref)s is overdue.") % {"ref": request.reference},
+                message=gettext_noop("Request %(ref)s is overdue."),
+                params={"ref": request.reference},
                 link=request_link(request),
             )
             counts["resolution_breached"] += 1
@@ -1226,8 +1233,8 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
                 notify(
                     [request.assignee, *unit_officers(request.handling_unit_id)],
                     kind="due_soon",
-                    text=_("Request %(ref)s is due at %(due)s.")
-                    % {
+                    message=gettext_noop("Request %(ref)s is due at %(due)s."),
+                    params={
                         "ref": request.reference,
                         "due": timezone.localtime(request.resolution_due).strftime(
                             "%Y-%m-%d %H:%M"

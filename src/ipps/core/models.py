@@ -9,6 +9,7 @@ from datetime import UTC
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ipps.core.choices import AuditAction
@@ -197,7 +198,14 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """A message for one user in the application (service-level warnings, assignments…)."""
+    """A message for one user in the application (service-level warnings, assignments…).
+
+    `text` is the message as written, in the language active then (the actor's, or the default
+    language in the background worker). `message` (the untranslated message) and `params` (its
+    values) let each reader see it in their own language: see `shown`.
+    """
+
+    TEXT_LENGTH = 500
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -208,7 +216,9 @@ class Notification(models.Model):
     )
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=32)
-    text = models.CharField(_("text"), max_length=500)
+    text = models.CharField(_("text"), max_length=TEXT_LENGTH)
+    message = models.CharField(_("message"), max_length=200, blank=True, default="")
+    params = models.JSONField(_("message values"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -222,3 +232,33 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @classmethod
+    def written(cls, message: str, params: dict) -> dict:
+        """The `text`, `message` and `params` of a notification: `message` is untranslated (mark
+        it with `gettext_noop`); a value may be a text per language code (a unit's names); the
+        text is in the language active now."""
+        return {"text": cls._format(message, params), "message": message, "params": params}
+
+    @property
+    def shown(self) -> str:
+        """The text in the language active now: the message translated, with its values. A row
+        without a message (written before messages were kept), or whose message no longer takes
+        its values, shows the text as written."""
+        if self.message:
+            try:
+                return self._format(self.message, self.params)
+            except (KeyError, TypeError, ValueError):
+                pass
+        return self.text
+
+    @classmethod
+    def _format(cls, message: str, params: dict) -> str:
+        language = get_language() or settings.LANGUAGE_CODE
+        values = {
+            key: (value.get(language) or next(iter(value.values()), ""))
+            if isinstance(value, dict)
+            else value
+            for key, value in params.items()
+        }
+        return (gettext(message) % values)[: cls.TEXT_LENGTH]

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ipps.core.audit import audit_created, audit_record, diff, snapshot
 from ipps.core.choices import AuditAction
@@ -195,10 +196,12 @@ def _save(report, before, *, actor, http=None) -> None:
     )
 
 
-def _notify(users, *, text: str, report: MonthlyReport) -> None:
+def _notify(users, *, message: str, params: dict, report: MonthlyReport) -> None:
+    """Notify the users of `message` (marked with `gettext_noop`) with `params`, each to be read
+    in the reader's language (`Notification.shown`)."""
+    fields = Notification.written(message, params)
     rows = [
-        Notification(user=u, kind="report", text=text[:500], link=f"/reports/{report.pk}/")
-        for u in users
+        Notification(user=u, kind="report", link=f"/reports/{report.pk}/", **fields) for u in users
     ]
     if rows:
         Notification.objects.bulk_create(rows)
@@ -338,8 +341,14 @@ def report_submit(
     _save(report, before, actor=acting_user, http=http)
     _notify(
         _unit_people(report.unit.parent_id, APPROVER_ROLES),
-        text=_("%(unit)s submitted its report for %(month)s.")
-        % {"unit": report.unit, "month": f"{report.month:%Y-%m}"},
+        message=gettext_noop("%(unit)s submitted its report for %(month)s."),
+        params={
+            "unit": {
+                "zh-hans": report.unit.name_zh,
+                "en": report.unit.name_en or report.unit.name_zh,
+            },
+            "month": f"{report.month:%Y-%m}",
+        },
         report=report,
     )
     return report
@@ -381,8 +390,8 @@ def report_return(*, report: MonthlyReport, acting_user, comment: str, http=None
     _save(report, before, actor=acting_user, http=http)
     _notify(
         _unit_people(report.unit_id, EDITOR_ROLES),
-        text=_("Your report for %(month)s was returned: %(comment)s")
-        % {"month": f"{report.month:%Y-%m}", "comment": comment},
+        message=gettext_noop("Your report for %(month)s was returned: %(comment)s"),
+        params={"month": f"{report.month:%Y-%m}", "comment": comment},
         report=report,
     )
     return report
@@ -486,8 +495,8 @@ def reports_remind(*, today: dt.date | None = None) -> int:
     for report in reminded:
         _notify(
             {u.pk: u for u in people.get(report.unit_id, [])}.values(),
-            text=_("Your monthly report for %(month)s is due on %(date)s.")
-            % {"month": f"{report.month:%Y-%m}", "date": report.due_on.isoformat()},
+            message=gettext_noop("Your monthly report for %(month)s is due on %(date)s."),
+            params={"month": f"{report.month:%Y-%m}", "date": report.due_on.isoformat()},
             report=report,
         )
         ReportEvent.objects.create(report=report, action=ReportAction.REMIND, at=now)
