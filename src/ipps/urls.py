@@ -23,3 +23,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the reader's language, and JSON under /api/ (ipps/core/error_views.py).
+handler400 = "ipps.core.error_views.bad_request"
+handler403 = "ipps.core.error_views.permission_denied"
+handler404 = "ipps.core.error_views.page_not_found"
+handler500 = "ipps.core.error_views.server_error"
