@@ -287,6 +287,10 @@ class TestActions:
         assert "escalation-hop" in page and "需要区级" in page
         officer.post(act(req, "assign"), {"assign-assignee": network.haidian_officer.pk})
         assert fresh(req).assignee == network.haidian_officer
+        # The timeline names the assignee as people know them, not by user name.
+        page = officer.get(detail(req)).text
+        assert f"Assigned to {network.haidian_officer.full_name}." in page
+        assert f"Assigned to {network.haidian_officer.username}." not in page
         expert = Expert.objects.create(name="李专家", organisation="大学")
         officer.post(act(req, "refer"), {"refer-expert": expert.pk, "refer-reason": "专业问题"})
         assert fresh(req).experts.filter(pk=expert.pk).exists()

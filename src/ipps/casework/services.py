@@ -496,6 +496,9 @@ def _assignment_made(request: ServiceRequest, previous, assignee, *, actor, now,
         data={
             "from": previous.get_username() if previous else None,
             "to": assignee.get_username() if assignee else None,
+            # The names people know each other by, for the timeline (user names are for programs).
+            "from_name": str(previous) if previous else None,
+            "to_name": str(assignee) if assignee else None,
             "auto": auto,
         },
     )
