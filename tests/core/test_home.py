@@ -79,6 +79,37 @@ def test_portal_user_sees_their_company(network, login_as):
     assert "enterprise-count" not in page and "Latest audit events" not in page
 
 
+def test_portal_user_sees_their_questions_and_what_waits_for_a_rating(
+    network, login_as, make_request
+):
+    from ipps.casework import services
+
+    client = login_as(network.portal_zgc)
+    page = home(client)
+    assert 'id="home-new-request"' in page and "You have not asked anything yet." in page
+    requests = [make_request(subject=f"问题{i}") for i in range(6)]
+    make_request(
+        enterprise=network.ent_wangjing, subject="别人的问题", channel="phone",
+        acting_user=network.liaison_wangjing,
+    )  # fmt: skip
+    for answered in requests[4:]:
+        services.request_resolve(request=answered, acting_user=network.liaison_zgc, answer="答复")
+    services.request_rate(request=requests[4], acting_user=network.portal_zgc, rating=5)
+    page = home(client)
+    shown = [r.reference for r in requests if f'data-reference="{r.reference}"' in page]
+    assert shown == [r.reference for r in requests[1:]]  # the newest five
+    assert "别人的问题" not in page and "All 6 requests" in page
+
+    def row(request):
+        start = page.index(f'data-reference="{request.reference}"')
+        return page[start : page.index("</li>", start)]
+
+    assert "Rate the answer" in row(requests[5])  # answered, not rated yet
+    assert "Rate the answer" not in row(requests[4])  # rated
+    assert "Rate the answer" not in row(requests[3])  # not answered yet
+    assert 'href="/portal/requests/"' in page
+
+
 def test_superuser_sees_network_totals(network, login_as):
     page = home(login_as(network.admin))
     totals = page.split('id="network-totals"', 1)[1].split("</section>", 1)[0]

@@ -19,6 +19,10 @@ from ipps.network.scope import has_role, roles_of
 AUDIT_ROLES = (Role.AUDITOR, Role.SECURITY_ADMIN)
 
 
+# Requests of their own a portal user's home page lists, newest first.
+PORTAL_HOME_REQUESTS = 5
+
+
 def audit_can_view(user) -> bool:
     """Auditors and security administrators (on any unit) and superusers read the whole log."""
     return bool(user is not None and user.is_authenticated and has_role(user, *AUDIT_ROLES))
@@ -183,6 +187,14 @@ def home_summary(*, user) -> HomeSummary:
             .filter(pk=user.enterprise_id)
             .first()
         )
+        if summary.company is not None:
+            from ipps.casework.selectors import request_list
+
+            mine = request_list(user=user, ordering="-received").filter(
+                enterprise_id=user.enterprise_id
+            )
+            summary.my_requests = list(mine[:PORTAL_HOME_REQUESTS])
+            summary.my_request_count = mine.count() if summary.my_requests else 0
     if user.is_superuser:
         from ipps.accounts.models import User
 
