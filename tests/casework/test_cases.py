@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ipps.casework import cases
 from ipps.casework.models import Attachment, Evidence, InfringementCase
@@ -72,6 +72,27 @@ def test_update_counterpart_route_and_outcome_is_audited_and_on_the_timeline(net
     assert row.changes["after"]["route"] == "mediation"
     assert row.actor == network.liaison_zgc
     assert len(case_events(case.request)) == 1
+
+
+def test_case_entries_on_the_timeline_are_read_in_the_readers_language(network, case, login_as):
+    """Written by a liaison working in English; read by a colleague whose browser asks for
+    Chinese: the sentence and the field labels in it are Chinese."""
+    with translation.override("en"):
+        cases.case_update(
+            case=case,
+            changes={"counterpart_name": "深圳某电子公司", "route": "mediation"},
+            acting_user=network.liaison_zgc,
+        )
+    [written] = case_events(case.request)
+    assert written == "Case file updated: counterpart, recommended route."
+    page = login_as(network.liaison_zgc).get(
+        reverse("casework:request_detail", args=[case.request.pk]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    with translation.override("zh-hans"):
+        chinese = case.request.events.get(kind="case").shown_body
+    assert chinese != written and "调解" not in chinese  # labels, not values
+    assert chinese in page.content.decode() and written not in page.content.decode()
 
 
 def test_stability_needs_a_basis_and_defaults_assessor_and_date(network, case):

@@ -538,7 +538,11 @@ class TestNotifications:
     def test_a_notification_without_its_message_shows_its_text(self, network, login_as):
         Notification.objects.create(user=network.liaison_zgc, kind="old", text="旧的通知")
         Notification.objects.create(
-            user=network.liaison_zgc, kind="odd", text="as written", message="%(gone)s", params={}
+            user=network.liaison_zgc,
+            kind="odd",
+            text="as written",
+            message="%(gone)s",
+            params={"old": 1},
         )
         page = login_as(network.liaison_zgc).get(reverse("casework:notifications")).text
         assert "旧的通知" in page and "as written" in page

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ipps.casework import services
 from ipps.casework.choices import EventKind, Visibility
@@ -21,6 +22,7 @@ from ipps.casework.models import CaseFact, Evidence, InfringementCase, ServiceRe
 from ipps.core.audit import audit_created, audit_record, diff, snapshot
 from ipps.core.choices import AuditAction
 from ipps.core.errors import PermissionDeniedError, ServiceError
+from ipps.core.i18n import in_each_language, say, sentence
 
 # Fields of the case file that `case_update` may change.
 CASE_FIELDS = (
@@ -64,17 +66,20 @@ def _require_edit(user, request: ServiceRequest, *, expert_ok: bool = False) -> 
 
 
 def case_event(
-    case: InfringementCase, *, actor, body: str, data: dict | None = None, at=None
+    case: InfringementCase, *, actor, message: str, args: dict | None = None, data: dict, at=None
 ) -> None:
-    """Append an internal "case" event to the request's timeline."""
+    """Append an internal "case" event to the request's timeline. `message` (marked with
+    `gettext_noop`) and `args` are kept in the event's data as a sentence, so that each reader
+    sees it in their own language (`RequestEvent.shown_body`); `body` is it as written."""
+    said = sentence(message, **(args or {}))
     services._event(
         case.request,
         kind=EventKind.CASE,
         actor=actor,
         at=at,
         visibility=Visibility.INTERNAL,
-        body=body,
-        data=data or {},
+        body=say(said),
+        data={**data, "sentence": said},
     )
 
 
@@ -95,7 +100,9 @@ def case_open(*, request: ServiceRequest, acting_user, http=None) -> Infringemen
     case = InfringementCase(request=request, created_by=acting_user)
     case.full_clean()
     case.save()
-    case_event(case, actor=acting_user, body=_("Case file opened."), data={"action": "open"})
+    case_event(
+        case, actor=acting_user, message=gettext_noop("Case file opened."), data={"action": "open"}
+    )
     audit_created(case, actor=acting_user, request=http)
     return case
 
@@ -153,9 +160,13 @@ def case_update(
     case_event(
         case,
         actor=acting_user,
-        body=_("Case file updated: %(fields)s.")
-        % {
-            "fields": ", ".join(str(case._meta.get_field(f).verbose_name) for f in changed["after"])
+        message=gettext_noop("Case file updated: %(fields)s."),
+        args={
+            "fields": in_each_language(
+                lambda: ", ".join(
+                    str(case._meta.get_field(f).verbose_name) for f in changed["after"]
+                )
+            )
         },
         data={"action": "update", "changes": changed["after"]},
     )
@@ -201,11 +212,12 @@ def case_link_rights(
         return case
     case.rights.set(after)
     case.save(update_fields=["updated_at"])
-    labels = [str(a) for a in sorted(assets, key=lambda a: a.pk)]
+    ordered = sorted(assets, key=lambda a: a.pk)
     case_event(
         case,
         actor=acting_user,
-        body=_("Rights involved: %(rights)s.") % {"rights": "; ".join(labels) or "—"},
+        message=gettext_noop("Rights involved: %(rights)s."),
+        args={"rights": in_each_language(lambda: "; ".join(str(a) for a in ordered) or "—")},
         data={"action": "rights", "rights": after},
     )
     audit_record(
@@ -238,7 +250,8 @@ def case_add_fact(
     case_event(
         case,
         actor=acting_user,
-        body=_("Fact of %(date)s: %(text)s") % {"date": date.isoformat(), "text": description},
+        message=gettext_noop("Fact of %(date)s: %(text)s"),
+        args={"date": date.isoformat(), "text": description},
         data={"action": "fact", "fact": fact.pk},
     )
     audit_created(fact, actor=acting_user, request=http)
@@ -284,8 +297,8 @@ def case_add_evidence(
     case_event(
         case,
         actor=acting_user,
-        body=_("Evidence added: %(text)s (%(file)s)")
-        % {"text": evidence.description, "file": attachment.original_name},
+        message=gettext_noop("Evidence added: %(text)s (%(file)s)"),
+        args={"text": evidence.description, "file": attachment.original_name},
         data={"action": "evidence", "evidence": evidence.pk, "sha256": attachment.sha256},
     )
     audit_created(evidence, actor=acting_user, request=http)

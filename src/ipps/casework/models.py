@@ -22,6 +22,7 @@ from ipps.casework.choices import (
     Visibility,
 )
 from ipps.core.choices import ChainStage, Channel, IPType
+from ipps.core.i18n import say
 from ipps.core.models import (
     AppendOnlyModel,
     AppendOnlyQuerySet,
@@ -358,6 +359,18 @@ class RequestEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.request.reference} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_body(self) -> str:
+        """The text in the reader's language where the system wrote it as a sentence (case file
+        entries); people's own words, and entries written before, as written."""
+        said = self.data.get("sentence") if isinstance(self.data, dict) else None
+        if said:
+            try:
+                return say(said)
+            except (KeyError, TypeError, ValueError):
+                pass
+        return self.body
 
 
 class Attachment(models.Model):

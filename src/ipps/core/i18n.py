@@ -9,9 +9,12 @@ Django's own caches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, override
 
 _memo: dict[tuple[str | None, str], str] = {}
 
@@ -37,14 +40,36 @@ def sentence(message: str, **args) -> dict:
     return {"msg": message, "args": args}
 
 
+def in_each_language(words: Callable[[], object]) -> dict[str, str]:
+    """`words()` said in each of the site's languages, as an argument of a sentence that is itself
+    language-dependent (a unit's name, a list of field labels): `say` picks the reader's."""
+    said = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            said[code] = str(words())
+    return said
+
+
 def say(item: dict | str, **localize) -> str:
     """The sentence in the active language. `localize` maps an argument's name to a function
-    that puts its value into words (a unit kind into its label, say). A plain string — text
-    stored before sentences were kept as data — is returned as it is."""
+    that puts its value into words (a unit kind into its label, say); an argument made by
+    `in_each_language` is taken in the active language. A plain string — text stored before
+    sentences were kept as data — is returned as it is."""
     if isinstance(item, str):
         return item
     args = dict(item.get("args") or {})
     for name, words in localize.items():
         if name in args:
             args[name] = words(args[name])
+    for name, value in args.items():
+        if isinstance(value, dict):
+            args[name] = _in_language(value)
     return cached_gettext(item["msg"]) % args if args else cached_gettext(item["msg"])
+
+
+def _in_language(said: dict[str, str]) -> str:
+    language = get_language() or settings.LANGUAGE_CODE
+    found = said.get(language)
+    if found is None:  # a language added since: the default one's, or any
+        found = said.get(settings.LANGUAGE_CODE, next(iter(said.values()), ""))
+    return found

@@ -9,7 +9,6 @@ from datetime import UTC
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ipps.core.choices import AuditAction
@@ -236,8 +235,8 @@ class Notification(models.Model):
     @classmethod
     def written(cls, message: str, params: dict) -> dict:
         """The `text`, `message` and `params` of a notification: `message` is untranslated (mark
-        it with `gettext_noop`); a value may be a text per language code (a unit's names); the
-        text is in the language active now."""
+        it with `gettext_noop`); a value may be said in each language (`ipps.core.i18n.
+        in_each_language`: a unit's name); the text is in the language active now."""
         return {"text": cls._format(message, params), "message": message, "params": params}
 
     @property
@@ -254,11 +253,6 @@ class Notification(models.Model):
 
     @classmethod
     def _format(cls, message: str, params: dict) -> str:
-        language = get_language() or settings.LANGUAGE_CODE
-        values = {
-            key: (value.get(language) or next(iter(value.values()), ""))
-            if isinstance(value, dict)
-            else value
-            for key, value in params.items()
-        }
-        return (gettext(message) % values)[: cls.TEXT_LENGTH]
+        from ipps.core.i18n import say
+
+        return say({"msg": message, "args": params})[: cls.TEXT_LENGTH]

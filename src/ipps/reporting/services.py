@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from ipps.core.audit import audit_created, audit_record, diff, snapshot
 from ipps.core.choices import AuditAction
 from ipps.core.errors import ConflictError, PermissionDeniedError, ServiceError
+from ipps.core.i18n import in_each_language
 from ipps.core.models import Notification
 from ipps.ledger.stats import OWN_FIGURES, Period
 from ipps.network.choices import EDITOR_ROLES, Role, UnitKind, UnitStatus
@@ -343,10 +344,7 @@ def report_submit(
         _unit_people(report.unit.parent_id, APPROVER_ROLES),
         message=gettext_noop("%(unit)s submitted its report for %(month)s."),
         params={
-            "unit": {
-                "zh-hans": report.unit.name_zh,
-                "en": report.unit.name_en or report.unit.name_zh,
-            },
+            "unit": in_each_language(lambda: report.unit.name),
             "month": f"{report.month:%Y-%m}",
         },
         report=report,
