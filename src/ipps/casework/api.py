@@ -9,6 +9,13 @@ router.add_router("", kb_router)
 
 # --- end knowledge-base slice ---
 
+# --- notifications slice (GET /notifications, POST /notifications/read) ---
+from ipps.casework.notification_api import router as notification_router  # noqa: E402
+
+router.add_router("", notification_router)
+
+# --- end notifications slice ---
+
 # --- case-file slice (GET/PATCH /requests/{id}/case, facts, evidence …) ---
 from ipps.casework.case_api import router as case_router  # noqa: E402
 
