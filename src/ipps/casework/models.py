@@ -22,7 +22,7 @@ from ipps.casework.choices import (
     Visibility,
 )
 from ipps.core.choices import ChainStage, Channel, IPType
-from ipps.core.i18n import say
+from ipps.core.i18n import say_stored
 from ipps.core.models import (
     AppendOnlyModel,
     AppendOnlyQuerySet,
@@ -365,12 +365,7 @@ class RequestEvent(AppendOnlyModel):
         """The text in the reader's language where the system wrote it as a sentence (case file
         entries); people's own words, and entries written before, as written."""
         said = self.data.get("sentence") if isinstance(self.data, dict) else None
-        if said:
-            try:
-                return say(said)
-            except (KeyError, TypeError, ValueError):
-                pass
-        return self.body
+        return say_stored(said, self.body)
 
 
 class Attachment(models.Model):

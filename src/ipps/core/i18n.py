@@ -67,6 +67,18 @@ def say(item: dict | str, **localize) -> str:
     return cached_gettext(item["msg"]) % args if args else cached_gettext(item["msg"])
 
 
+def say_stored(item: dict | None, written: str) -> str:
+    """A sentence stored beside a text (`written`, as it was written then), in the active
+    language; the text itself where there is no sentence, or where the sentence no longer fits
+    its arguments (a message reworded since)."""
+    if item:
+        try:
+            return say(item)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return written
+
+
 def _in_language(said: dict[str, str]) -> str:
     language = get_language() or settings.LANGUAGE_CODE
     found = said.get(language)

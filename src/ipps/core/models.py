@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipps.core.choices import AuditAction
+from ipps.core.i18n import say, say_stored
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -244,15 +245,9 @@ class Notification(models.Model):
         """The text in the language active now: the message translated, with its values. A row
         without a message (written before messages were kept), or whose message no longer takes
         its values, shows the text as written."""
-        if self.message:
-            try:
-                return self._format(self.message, self.params)
-            except (KeyError, TypeError, ValueError):
-                pass
-        return self.text
+        said = {"msg": self.message, "args": self.params} if self.message else None
+        return say_stored(said, self.text)[: self.TEXT_LENGTH]
 
     @classmethod
     def _format(cls, message: str, params: dict) -> str:
-        from ipps.core.i18n import say
-
         return say({"msg": message, "args": params})[: cls.TEXT_LENGTH]
