@@ -303,6 +303,26 @@ def test_least_loaded_liaison_gets_the_next_request(network, make_request):
     assert make_request().assignee == busy
 
 
+def test_an_assignee_is_told_unless_they_wrote_the_request_down_themselves(network, make_request):
+    from ipps.core.models import Notification
+
+    portal = make_request()  # filed by the enterprise: the liaison it goes to is told
+    assert portal.assignee == network.liaison_zgc
+
+    def told():
+        return list(Notification.objects.filter(user=network.liaison_zgc, kind="assigned"))
+
+    assert [n.link for n in told()] == [f"/requests/{portal.pk}/"]
+    assert told()[0].at == portal.events.get(kind="assignment").at
+    # Taken on the phone by the liaison, who is also the one it is assigned to: no note to self.
+    phoned = make_request(
+        channel="phone", acting_user=network.liaison_zgc, enterprise=network.ent_zgc
+    )
+    assert phoned.assignee == network.liaison_zgc
+    assert len(told()) == 1
+    assert phoned.events.filter(kind="assignment").exists()  # the timeline still says so
+
+
 def test_scope_of_requests(network, make_request):
     request = make_request()
     assert (

@@ -58,7 +58,9 @@ def test_scan_marks_breaches_once_and_tells_the_people_concerned(network, make_r
     assert request.breached_response and request.breached_resolution and request.breached
     assert ServiceRequest.objects.overdue(now=late).filter(pk=request.pk).exists()
     assert request.events.filter(kind="sla").count() == 2
-    assert Notification.objects.filter(user=network.liaison_zgc, kind="breach").count() == 2
+    breaches = Notification.objects.filter(user=network.liaison_zgc, kind="breach")
+    assert breaches.count() == 2
+    assert {n.at for n in breaches} == {late}  # when the scan found them
     again = services.sla_scan(now=late + dt.timedelta(hours=1))
     assert again["response_breached"] == again["resolution_breached"] == 0
 

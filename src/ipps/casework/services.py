@@ -207,13 +207,15 @@ def _new_event(
     )
 
 
-def notify(users, *, kind: str, message: str, params: dict, link: str = "") -> None:
+def notify(users, *, kind: str, message: str, params: dict, link: str = "", at=None) -> None:
     """Notify each user (None skipped) of `message` (marked with `gettext_noop`) with `params`:
-    each reader sees it in their own language (`Notification.shown`)."""
+    each reader sees it in their own language (`Notification.shown`). `at`: when it happened
+    (default: now)."""
     fields = Notification.written(message, params)
+    at = at or timezone.now()
     _write_notifications(
         [
-            build(Notification, user=u, kind=kind, link=link, **fields)
+            build(Notification, user=u, kind=kind, link=link, at=at, **fields)
             for u in users
             if u is not None
         ]
@@ -446,7 +448,9 @@ def request_create(
             InfringementCase.objects.create(request=request, created_by=request.created_by)
         audit_created(request, actor=acting_user, request=http)
         if assignee is not None:
-            _assignment_made(request, None, assignee, actor=None, now=now, auto=True)
+            # The liaison who has just written the request down is not told it is theirs.
+            tell = assignee != acting_user
+            _assignment_made(request, None, assignee, actor=None, now=now, auto=True, tell=tell)
     return request
 
 
@@ -486,8 +490,11 @@ def _assign(request: ServiceRequest, assignee, *, actor, now, auto: bool = False
     _assignment_made(request, previous, assignee, actor=actor, now=now, auto=auto)
 
 
-def _assignment_made(request: ServiceRequest, previous, assignee, *, actor, now, auto) -> None:
-    """The timeline entry of an assignment, and the note to the new assignee."""
+def _assignment_made(
+    request: ServiceRequest, previous, assignee, *, actor, now, auto, tell: bool = True
+) -> None:
+    """The timeline entry of an assignment, and the note to the new assignee (unless they made
+    it, or `tell` is false)."""
     _event(
         request,
         kind=EventKind.ASSIGNMENT,
@@ -502,13 +509,14 @@ def _assignment_made(request: ServiceRequest, previous, assignee, *, actor, now,
             "auto": auto,
         },
     )
-    if assignee is not None and assignee != actor:
+    if tell and assignee is not None and assignee != actor:
         notify(
             [assignee],
             kind="assigned",
             message=gettext_noop("Request %(ref)s was assigned to you: %(subject)s"),
             params={"ref": request.reference, "subject": request.subject},
             link=request_link(request),
+            at=now,
         )
 
 
@@ -868,7 +876,9 @@ def _resolution(
             {"ref": request.reference},
         )
         notifications = [
-            build(Notification, user=u, kind="resolved", link=_portal_link(request), **fields)
+            build(
+                Notification, user=u, kind="resolved", link=_portal_link(request), at=now, **fields
+            )
             for u in _PORTAL_USERS.all(enterprise_id=request.enterprise_id)
         ]
     return _Resolution(request, as_read, changes, events, articles, notifications, now)
@@ -1198,6 +1208,7 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
                 message=gettext_noop("Request %(ref)s missed its first-response time."),
                 params={"ref": request.reference},
                 link=request_link(request),
+                at=now,
             )
             counts["response_breached"] += 1
     for request in open_requests.filter(
@@ -1212,6 +1223,7 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
                 message=gettext_noop("Request %(ref)s is overdue."),
                 params={"ref": request.reference},
                 link=request_link(request),
+                at=now,
             )
             counts["resolution_breached"] += 1
     horizon = now + dt.timedelta(days=3)
@@ -1244,6 +1256,7 @@ def sla_scan(*, now: dt.datetime | None = None) -> dict[str, int]:
                         ),
                     },
                     link=request_link(request),
+                    at=now,
                 )
                 counts["warned"] += 1
     return counts
