@@ -38,6 +38,21 @@ class TestEvaluationScope(ScopedResourceTests):
         return network.haidian_officer, Evaluation.objects.get(unit=network.ws_wangjing)
 
 
+def test_a_form_without_its_file_is_refused_not_a_server_error(network, api_as, example_yaml):
+    client = api_as(network.city_officer)
+    r = client.post("/api/v1/assessment/schemes/import", {"other": "x"}, multipart=True)
+    assert r.status_code == 422, r.content
+    assert r.json()["code"] == "file_required" and r.json()["field"] == "file"
+    assert Scheme.objects.count() == 0
+    imported = client.post(
+        "/api/v1/assessment/schemes/import", example_yaml, content_type="application/yaml"
+    )
+    r = client.post(
+        f"/api/v1/assessment/schemes/{imported.json()['id']}/replace", {"x": "1"}, multipart=True
+    )
+    assert r.status_code == 422 and r.json()["code"] == "file_required"
+
+
 def test_import_yaml_body_and_multipart(network, api_as, example_yaml):
     client = api_as(network.city_officer)
     r = client.post(

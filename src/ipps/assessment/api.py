@@ -280,6 +280,10 @@ def _upload(request, file) -> bytes:
                 "file_too_large", _("The file is larger than 512 KB."), field="file", status=422
             )
         content = file.read()
+    elif request.content_type.startswith("multipart/"):
+        content = (
+            b""  # a form without its `file` part (its stream is read: no body to fall back on)
+        )
     else:
         content = request.body
     if not content:

@@ -39,13 +39,13 @@ from ipps.casework.models import Article, Expert  # noqa: E402
 from ipps.casework.schemas import (  # noqa: E402
     AssignIn,
     AttachmentOut,
-    CommentIn,
     EscalateIn,
-    EventOut,
     MessageIn,
     RateIn,
     ReasonIn,
     ReferIn,
+    RequestCommentIn,
+    RequestEventOut,
     RequestIn,
     RequestOut,
     ResolveIn,
@@ -210,7 +210,7 @@ def requests_detail(request, request_id: int):
 
 @router.get(
     "/requests/{int:request_id}/events",
-    response={200: list[EventOut], 401: Error, 404: Error},
+    response={200: list[RequestEventOut], 401: Error, 404: Error},
     summary="The timeline of a request",
 )
 @paginate(LimitOffsetPagination)
@@ -239,10 +239,10 @@ def requests_acknowledge(request, request_id: int, payload: MessageIn | None = N
 
 @router.post(
     "/requests/{int:request_id}/comment",
-    response={201: EventOut, **ACTION_ERRORS},
+    response={201: RequestEventOut, **ACTION_ERRORS},
     summary="Comment on a request",
 )
-def requests_comment(request, request_id: int, payload: CommentIn):
+def requests_comment(request, request_id: int, payload: RequestCommentIn):
     """Staff comments may be `internal` (hidden from the enterprise); a visible staff comment is a
     first response and starts the work. An enterprise's comment resumes a paused clock."""
     found = selectors.request_get(user=request.auth, pk=request_id)

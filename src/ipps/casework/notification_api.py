@@ -57,7 +57,7 @@ def notifications_list(request, unread: bool = False):
 
 @router.post(
     "/notifications/read",
-    response={200: MarkReadOut, 401: Error, 422: Error},
+    response={200: MarkReadOut, 401: Error, 403: Error, 422: Error},
     summary="Mark notifications as read",
 )
 def notifications_read(request, payload: MarkReadIn):

@@ -39,7 +39,7 @@ def _visible(obj, context) -> bool:
     return cached
 
 
-class UnitRef(Schema):
+class RequestUnitRef(Schema):
     id: int
     code: str
     name: str
@@ -67,8 +67,8 @@ class RequestOut(Schema):
     )
     requester_email: str | None = Field(description="Masked unless the caller handles contacts.")
     requester_organisation: str | None
-    handling_unit: UnitRef
-    originating_unit: UnitRef
+    handling_unit: RequestUnitRef
+    originating_unit: RequestUnitRef
     channel: str
     ip_type: str
     chain_stage: str
@@ -162,7 +162,7 @@ class RequestOut(Schema):
         return selectors.allowed_actions(_user(context), obj)
 
 
-class EventOut(Schema):
+class RequestEventOut(Schema):
     id: int
     at: datetime.datetime
     kind: str
@@ -170,8 +170,8 @@ class EventOut(Schema):
     actor: UserRef | None
     from_status: str
     to_status: str
-    from_unit: UnitRef | None
-    to_unit: UnitRef | None
+    from_unit: RequestUnitRef | None
+    to_unit: RequestUnitRef | None
     body: str = Field(description="Empty when the request's content is hidden from the caller.")
     data: dict
 
@@ -237,7 +237,7 @@ class MessageIn(Schema):
     message: str = ""
 
 
-class CommentIn(Schema):
+class RequestCommentIn(Schema):
     body: Text
     internal: bool = Field(False, description="Staff only: hidden from the enterprise.")
 
