@@ -3,12 +3,12 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipps.accounts.schemas import MembershipOut, MeOut, TokenOut
 from ipps.accounts.selectors import token_list, user_memberships
 from ipps.accounts.services import token_revoke
-from ipps.core.api import Error
+from ipps.core.api import Error, Pagination
 
 router = Router(tags=["accounts"])
 
@@ -35,7 +35,7 @@ def me(request):
 
 
 @router.get("/me/tokens", response={200: list[TokenOut], 401: Error}, summary="Your API tokens")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def tokens(request):
     """Your tokens, newest first. The token itself is shown only once, when it is created."""
     return token_list(user=request.auth)

@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ipps.assessment import engine, exports, schemefile, selectors, services
 from ipps.assessment.allocation import localized_row
 from ipps.assessment.models import Appeal, Evaluation, FundingPlan, Scheme
-from ipps.core.api import Error
+from ipps.core.api import Error, Pagination
 from ipps.core.errors import ServiceError
 
 router = Router(tags=["assessment"])
@@ -239,7 +239,7 @@ def _scheme(request, pk: int) -> Scheme:
 @router.get(
     "/assessment/schemes", response={200: list[SchemeSummaryOut], **READ_ERRORS}, summary="Schemes"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def schemes_list(request, year: int | None = None, unit_kind: str | None = None):
     """Published schemes (and, for the municipal centre, drafts), newest first."""
     qs = Scheme.objects.visible_to(request.auth)
@@ -356,7 +356,7 @@ def _evaluation(request, pk: int) -> Evaluation:
     response={200: list[EvaluationSummaryOut], **READ_ERRORS},
     summary="Evaluations",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def evaluations_list(request, scheme: int | None = None, unit: int | None = None):
     """Evaluations of the units in your scope, by rank."""
     return selectors.evaluation_list(user=request.auth, scheme=scheme, unit=unit)
@@ -465,7 +465,7 @@ def _plan(request, pk: int) -> FundingPlan:
 @funding_router.get(
     "/funding/plans", response={200: list[PlanOut], **READ_ERRORS}, summary="Funding plans"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def plans_list(request, year: int | None = None):
     qs = FundingPlan.objects.visible_to(request.auth)
     return qs.filter(year=year) if year else qs
@@ -526,7 +526,7 @@ def plans_publish(request, plan_id: int):
 
 @funding_router.get(
     "/funding/plans/{int:plan_id}/export",
-    response={200: None, **READ_ERRORS},
+    response={200: None, 400: Error, **READ_ERRORS},
     summary="A plan's allocation as .xlsx",
 )
 def plans_export(request, plan_id: int):

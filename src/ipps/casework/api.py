@@ -32,7 +32,7 @@ from django.http import FileResponse  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 from ninja import File, Form, Query, Status  # noqa: E402
 from ninja.files import UploadedFile  # noqa: E402
-from ninja.pagination import LimitOffsetPagination, paginate  # noqa: E402
+from ninja.pagination import paginate  # noqa: E402
 
 from ipps.casework import selectors, services  # noqa: E402
 from ipps.casework.models import Article, Expert  # noqa: E402
@@ -51,7 +51,7 @@ from ipps.casework.schemas import (  # noqa: E402
     ResolveIn,
     WaitIn,
 )
-from ipps.core.api import Error, respond  # noqa: E402
+from ipps.core.api import Error, Pagination, respond  # noqa: E402
 from ipps.core.errors import ServiceError  # noqa: E402
 from ipps.core.prepared import Prepared  # noqa: E402
 from ipps.enterprises.models import Enterprise  # noqa: E402
@@ -97,7 +97,7 @@ def _fresh(request, pk: int):
     response={200: list[RequestOut], **READ_ERRORS},
     summary="List service requests",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def requests_list(
     request,
     status: str | None = None,
@@ -213,7 +213,7 @@ def requests_detail(request, request_id: int):
     response={200: list[RequestEventOut], 401: Error, 404: Error},
     summary="The timeline of a request",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def requests_events(request, request_id: int):
     """Oldest first. Enterprise users (and anyone else without access to internal items) get only
     the entries visible to the enterprise; when the content is hidden, texts are empty."""
@@ -434,7 +434,7 @@ def requests_rate(request, request_id: int, payload: RateIn):
     response={200: list[AttachmentOut], 401: Error, 404: Error},
     summary="Files attached to a request",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def requests_attachments(request, request_id: int):
     found = selectors.request_get(user=request.auth, pk=request_id)
     return selectors.request_attachments(user=request.auth, request=found)

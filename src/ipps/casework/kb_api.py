@@ -8,13 +8,13 @@ from typing import Literal
 
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from ipps.casework import knowledge
 from ipps.casework.choices import Audience
 from ipps.casework.services import can_see_content
-from ipps.core.api import Error
+from ipps.core.api import Error, Pagination
 from ipps.core.choices import ChainStage, IPType
 
 router = Router(tags=["knowledge base"])
@@ -89,7 +89,7 @@ def _article(request, article_id: int):
     response={200: list[ArticleOut], 401: Error, 422: Error},
     summary="List or search knowledge-base articles",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def kb_list(
     request,
     q: str = "",

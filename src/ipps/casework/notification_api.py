@@ -7,11 +7,11 @@ the /notifications/ page, each in the caller's language (`Notification.shown`).
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from ipps.casework import services
-from ipps.core.api import Error
+from ipps.core.api import Error, Pagination
 from ipps.core.models import Notification
 
 router = Router(tags=["notifications"])
@@ -46,7 +46,7 @@ class MarkReadOut(Schema):
     response={200: list[NotificationOut], 401: Error, 422: Error},
     summary="Your notifications",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def notifications_list(request, unread: bool = False):
     """Your notifications, newest first (`unread=true`: only those not yet read). `text` is in the
     language of the request (`Accept-Language`); `kind` is stable for programs: assigned,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import types
 import typing
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DataError
 from django.db.models import Manager, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpResponse
@@ -20,12 +22,16 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import Field
 
 from ipps.core.errors import ServiceError
 from ipps.core.prepared import Prepared
+
+logger = logging.getLogger(__name__)
 
 
 class Error(Schema):
@@ -95,6 +101,21 @@ class StaffSessionAuth(SessionAuth):
         return super()._get_key(request)
 
 
+# The largest offset a list takes: beyond it, SQLite refuses the LIMIT/OFFSET (a 64-bit one
+# answered 500), and no list here is that long.
+MAX_OFFSET = 2**31 - 1
+
+
+class Pagination(LimitOffsetPagination):
+    """ninja's `limit`/`offset` pagination, with an offset the databases can take."""
+
+    class Input(Schema):
+        limit: int = Field(
+            settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT
+        )
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
 class IppsNinjaAPI(NinjaAPI):
     """ninja's API, whose answers are made with their charset given rather than found again: an
     `HttpResponse` made with only a Content-Type looks the charset up in it with a regular
@@ -116,6 +137,25 @@ class IppsNinjaAPI(NinjaAPI):
 
     def create_temporal_response(self, request):
         return HttpResponse("", content_type=self.get_content_type(), charset=self.renderer.charset)
+
+    def get_openapi_schema(self, *args, **kwargs):
+        """ninja's description, with the answers every operation can give declared where the
+        operation does not: 422 when it takes parameters or a body (malformed values), 400 when
+        it takes a body (not JSON, or a multipart form that cannot be read)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if operation.get("requestBody") and 400 not in responses:
+                    responses[400] = {"description": "Bad Request", **error}
+                if (operation.get("parameters") or operation.get("requestBody")) and (
+                    422 not in responses
+                ):
+                    responses[422] = {"description": "Unprocessable Entity", **error}
+        return schema
 
 
 api = IppsNinjaAPI(
@@ -253,6 +293,18 @@ def on_model_validation_error(request, exc: DjangoValidationError):
 @api.exception_handler(ServiceError)
 def on_service_error(request, exc: ServiceError):
     return _error(request, exc.status, exc.code, exc.message, exc.field)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc):
+    """A number too large for the database (SQLite's driver refuses it with OverflowError,
+    PostgreSQL with a DataError): the caller's input, not a fault of ours. Nothing was written
+    (the transaction it happened in was rolled back); logged, in case it was ours after all."""
+    logger.warning("Out-of-range value in %s %s: %s", request.method, request.path, exc)
+    return _error(
+        request, 422, "out_of_range", _("A number in the request is too large or too small.")
+    )
 
 
 @api.exception_handler(Http404)

@@ -16,6 +16,9 @@ from ipps.network.models import ServiceUnit
 
 router = Router(tags=["calendar"])
 
+# The first year with a standard time in the zones the network uses (Asia/Shanghai: 1901).
+FIRST_YEAR = 1901
+
 
 class DayOut(Schema):
     date: dt.date
@@ -100,7 +103,9 @@ def _missing(exc: CalendarDataMissing, unit) -> CalendarDataMissing:
 
 
 @router.get(
-    "/calendar/days", response={200: DaysOut, 401: Error, 404: Error, 422: Error}, by_alias=True
+    "/calendar/days",
+    response={200: DaysOut, 400: Error, 401: Error, 404: Error, 422: Error},
+    by_alias=True,
 )
 def calendar_days(request, query: Query[DaysQuery]):
     """Each day from `from` to `to`: working or not, and why (`source: fallback` where the
@@ -121,7 +126,7 @@ def calendar_days(request, query: Query[DaysQuery]):
     }
 
 
-@router.get("/calendar/add", response={200: AddOut, 401: Error, 404: Error, 422: Error})
+@router.get("/calendar/add", response={200: AddOut, 400: Error, 401: Error, 404: Error, 422: Error})
 def calendar_add(request, query: Query[AddQuery]):
     """The due time: `start` plus N working days or N working hours."""
     if (query.working_days is None) == (query.working_hours is None):
@@ -132,6 +137,14 @@ def calendar_add(request, query: Query[AddQuery]):
             status=422,
         )
     start = query.start
+    if start.year < FIRST_YEAR:
+        # Before standard time the zone's offset has seconds (+08:05:43), which no ISO time shows.
+        raise ServiceError(
+            "out_of_range",
+            _("Give a start in %(year)d or later.") % {"year": FIRST_YEAR},
+            field="start",
+            status=422,
+        )
     if timezone.is_naive(start):
         start = timezone.make_aware(start)
     calendar, unit = _calendar_for(request, query)

@@ -1,7 +1,7 @@
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from ipps.core.api import Error
+from ipps.core.api import Error, Pagination
 from ipps.enterprises import selectors, services
 from ipps.enterprises.schemas import (
     ArchiveIn,
@@ -115,7 +115,7 @@ ENTERPRISE_ERRORS = {401: Error, 404: Error, 422: Error}
     response={200: list[EnterpriseOut], 401: Error, 422: Error},
     summary="List enterprises",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def enterprises_list(
     request,
     unit: int | None = None,
@@ -211,7 +211,7 @@ def enterprises_restore(request, enterprise_id: int):
     response={200: list[IPAssetOut], **ENTERPRISE_ERRORS},
     summary="IP assets of an enterprise",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def enterprise_ip_assets(
     request, enterprise_id: int, kind: str | None = None, include_archived: bool = False
 ):
@@ -241,7 +241,7 @@ def enterprise_ip_asset_create(request, enterprise_id: int, payload: IPAssetIn):
     response={200: list[IPAssetOut], 401: Error},
     summary="IP assets of the enterprises you may see",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def ip_assets_list(
     request, enterprise: int | None = None, kind: str | None = None, include_archived: bool = False
 ):
@@ -290,7 +290,7 @@ def ip_assets_archive(request, asset_id: int):
     response={200: list[PriorityListingOut], 401: Error},
     summary="The priority list of a year",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def priority_list(request, year: int | None = None, unit: int | None = None, q: str | None = None):
     """Listings of `year` (default: this year) among the enterprises you may see."""
     return selectors.priority_list(user=request.auth, year=year, unit=unit, q=q)

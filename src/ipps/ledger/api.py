@@ -7,9 +7,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from ipps.core.api import Error
+from ipps.core.api import Error, Pagination
 from ipps.core.errors import ServiceError
 from ipps.ledger import selectors, stats
 from ipps.ledger.schemas import KpisOut, StatsOut
@@ -17,7 +17,7 @@ from ipps.ledger.schemas import KpisOut, StatsOut
 router = Router(tags=["ledger"])
 
 
-class LedgerPagination(LimitOffsetPagination):
+class LedgerPagination(Pagination):
     """limit/offset pages that also carry `total`: the sum of `quantity` over every filtered row."""
 
     class Output(Schema):

@@ -2,9 +2,9 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from ipps.core.api import Error
+from ipps.core.api import Error, Pagination
 from ipps.network import selectors
 from ipps.network.schemas import UnitDetailOut, UnitFilters, UnitOut
 
@@ -16,7 +16,7 @@ router = Router(tags=["network"])
     response={200: list[UnitOut], 401: Error, 422: Error},
     summary="List service units",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def units_list(request, filters: Query[UnitFilters]):
     """Units of the network, ordered by code. The directory is public to every signed-in user."""
     return selectors.unit_list(user=request.auth, **filters.model_dump())

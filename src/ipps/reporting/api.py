@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from ipps.core.api import Error
+from ipps.core.api import Error, Pagination
 from ipps.core.errors import ServiceError
 from ipps.network.choices import UnitKind
 from ipps.reporting import exports, selectors, services
@@ -104,7 +104,7 @@ def _out(report: MonthlyReport) -> dict:
     response={200: list[ReportSummaryOut], **READ_ERRORS},
     summary="Monthly reports",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def reports_list(
     request,
     unit: int | None = None,
