@@ -24,6 +24,7 @@ from ipps.assessment.choices import (
     SchemeStatus,
 )
 from ipps.assessment.models import (
+    MONEY,
     Appeal,
     Evaluation,
     FundingAllocation,
@@ -526,6 +527,10 @@ PLAN_FIELDS = (
 DEDUCTION_MEASURES = ("late_reports", "missing_reports", "indicator_shortfall")
 
 
+# What a money column holds (16 digits, 2 of them decimals): larger amounts cannot be stored.
+MAX_AMOUNT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
+
+
 def _money(raw: Any, field: str, *, required: bool = False) -> Decimal | None:
     if raw is None or raw == "":
         if required:
@@ -538,6 +543,13 @@ def _money(raw: Any, field: str, *, required: bool = False) -> Decimal | None:
     if value is None or not value.is_finite() or value < 0:
         raise ServiceError(
             "bad_amount", _("Enter an amount in yuan of 0 or more."), field=field, status=422
+        )
+    if value >= MAX_AMOUNT:
+        raise ServiceError(
+            "bad_amount",
+            _("Enter an amount below %(limit)s yuan.") % {"limit": f"{MAX_AMOUNT:,.0f}"},
+            field=field,
+            status=422,
         )
     if value != value.quantize(Decimal("0.01")):
         raise ServiceError(
