@@ -4,6 +4,7 @@ only: its errors are translated by their type)."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from ipps.core.api import validation_message
 
@@ -115,15 +116,20 @@ def test_numbers_too_large_for_the_database_are_refused_not_a_server_error(
     with its own error); such input answered 500."""
     api = api_as(network.liaison_zgc)
     huge = 2**80
+    sqlite = connection.vendor == "sqlite"  # PostgreSQL compares such a number and finds nothing
     response = api.get(f"/api/v1/units?parent={huge}", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert response.status_code == 422 and response.json()["code"] == "out_of_range"
+    if sqlite:
+        assert response.status_code == 422 and response.json()["code"] == "out_of_range"
+    else:
+        assert response.status_code == 200 and response.json()["count"] == 0
     response = api.get(f"/api/v1/requests?offset={huge}")  # lists bound their offset
     assert response.status_code == 422 and response.json()["field"] == "offset"
     request = make_request()
     response = api.post(
         f"/api/v1/requests/{request.pk}/resolve", {"answer": "已答复", "articles": [huge]}
     )
-    assert response.status_code == 422 and response.json()["code"] == "out_of_range"
+    assert response.status_code == 422
+    assert response.json()["code"] == ("out_of_range" if sqlite else "unknown_articles")
     request.refresh_from_db()
     assert request.status == "new"  # nothing was written
 
