@@ -1,6 +1,7 @@
 """Knowledge-base services (audit, permissions, states), scope, and suggestions."""
 
 import pytest
+from django.urls import reverse
 
 from ipps.casework import knowledge
 from ipps.casework.models import Article
@@ -152,3 +153,43 @@ def test_answered_with_links_articles(network, articles, make_request):
         articles=[articles["public"]],
     )
     assert list(Article.objects.get(pk=articles["public"].pk).requests.all()) == [request]
+
+
+def test_answered_with_shows_the_title_in_the_readers_language(
+    network, articles, make_request, login_as
+):
+    """The timeline's "answered with" entry names the article in the reader's language; an
+    article without an English title is named by its Chinese one in English too."""
+    knowledge.article_update(
+        article=articles["public"],
+        changes={"title_en": "Deadlines for patent annual fees"},
+        acting_user=network.city_officer,
+    )
+    untitled = knowledge.article_create(
+        title_zh="商标续展期限",
+        body_zh="注册商标有效期满前十二个月内办理续展。",
+        audience="public",
+        publish=True,
+        ip_type="trademark",
+        acting_user=network.liaison_zgc,
+    )
+    request = make_request()
+    request_resolve(
+        request=request,
+        acting_user=network.liaison_zgc,
+        answer="见知识库文章",
+        articles=[Article.objects.get(pk=articles["public"].pk), untitled],
+    )
+
+    def timeline(language):
+        page = login_as(network.liaison_zgc).get(
+            f"/requests/{request.pk}/", HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert page.status_code == 200
+        return page.content.decode()
+
+    english, chinese = timeline("en"), timeline("zh-hans")
+    assert "Deadlines for patent annual fees" in english and "专利年费缴纳期限" not in english
+    assert "专利年费缴纳期限" in chinese and "Deadlines for patent annual fees" not in chinese
+    assert "商标续展期限" in english and "商标续展期限" in chinese
+    assert f'href="{reverse("casework:kb_detail", args=[untitled.pk])}"' in english

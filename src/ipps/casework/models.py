@@ -22,7 +22,7 @@ from ipps.casework.choices import (
     Visibility,
 )
 from ipps.core.choices import ChainStage, Channel, IPType
-from ipps.core.i18n import say_stored
+from ipps.core.i18n import in_active_language, say_stored
 from ipps.core.models import (
     AppendOnlyModel,
     AppendOnlyQuerySet,
@@ -363,9 +363,12 @@ class RequestEvent(AppendOnlyModel):
     @property
     def shown_body(self) -> str:
         """The text in the reader's language where the system wrote it as a sentence (case file
-        entries); people's own words, and entries written before, as written."""
-        said = self.data.get("sentence") if isinstance(self.data, dict) else None
-        return say_stored(said, self.body)
+        entries) or kept it in each language (the title of the article a request was answered
+        with); people's own words, and entries written before, as written."""
+        data = self.data if isinstance(self.data, dict) else {}
+        if isinstance(data.get("title"), dict):
+            return in_active_language(data["title"]) or self.body
+        return say_stored(data.get("sentence"), self.body)
 
 
 class Attachment(models.Model):

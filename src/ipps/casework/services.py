@@ -864,7 +864,11 @@ def _resolution(
             at=now,
             visibility=Visibility.ENTERPRISE,
             body=article.title_zh,
-            data={"article": article.pk},
+            data={
+                "article": article.pk,
+                # Shown in the reader's language (an article may have no English title).
+                "title": {"zh-hans": article.title_zh, "en": article.title_en or article.title_zh},
+            },
         )
         for article in articles
     ]

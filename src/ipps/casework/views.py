@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 from ipps.casework import forms as f
 from ipps.casework import selectors, services
 from ipps.casework.choices import OPEN_STATUSES, Category, RequestStatus
-from ipps.casework.models import ServiceRequest
+from ipps.casework.kb_views import localized
+from ipps.casework.models import Article, ServiceRequest
 from ipps.core.choices import Channel
 from ipps.core.errors import ConflictError, ServiceError
 from ipps.core.models import Notification
@@ -302,12 +303,26 @@ def _render_detail(request, req: ServiceRequest, *, bound=None, error=None, stat
         "contacts": _enterprise_contacts(user, req) if visible else {},
         "error": error,
         "is_infringement": req.category == Category.INFRINGEMENT,
-        "articles": list(req.answered_with.all()) if visible else [],
+        "articles": _answered_with(req, user) if visible else [],
         # An expert the request was referred to reads it, but not the enterprise's own page.
         "enterprise_linkable": req.enterprise_id is not None
         and Enterprise.objects.visible_to(user).filter(pk=req.enterprise_id).exists(),
     }
     return render(request, "casework/detail.html", context, status=status)
+
+
+def _answered_with(req, user) -> list[dict]:
+    """The articles a request was answered with, titled in the reader's language, linked where
+    the reader may open them (not a draft or an internal article they cannot see)."""
+    articles = list(req.answered_with.order_by("pk"))
+    openable = set(
+        Article.objects.visible_to(user)
+        .filter(pk__in=[a.pk for a in articles])
+        .values_list("pk", flat=True)
+    )
+    return [
+        {"pk": a.pk, "title": localized(a)["title"], "openable": a.pk in openable} for a in articles
+    ]
 
 
 @login_required

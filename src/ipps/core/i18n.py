@@ -63,7 +63,7 @@ def say(item: dict | str, **localize) -> str:
             args[name] = words(args[name])
     for name, value in args.items():
         if isinstance(value, dict):
-            args[name] = _in_language(value)
+            args[name] = in_active_language(value)
     return cached_gettext(item["msg"]) % args if args else cached_gettext(item["msg"])
 
 
@@ -79,7 +79,8 @@ def say_stored(item: dict | None, written: str) -> str:
     return written
 
 
-def _in_language(said: dict[str, str]) -> str:
+def in_active_language(said: dict[str, str]) -> str:
+    """Of a text kept in each language (`{"en": …, "zh-hans": …}`), the active language's."""
     language = get_language() or settings.LANGUAGE_CODE
     found = said.get(language)
     if found is None:  # a language added since: the default one's, or any
