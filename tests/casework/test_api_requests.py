@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from ipps.casework import selectors, services
 from ipps.casework.choices import RequestStatus
 from ipps.casework.models import Expert, ServiceRequest
+from ipps.core.api import register_routers
 from ipps.ledger.models import ServiceRecord
 from tests.factories import UnitFactory, UserFactory
 from tests.scoped_api import ScopedResourceTests
@@ -466,6 +467,11 @@ def test_attachments_hash_limits_and_scoped_download(network, api_as, settings):
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == content
     assert download["X-Content-SHA256"] == body["sha256"]
+    assert download["Content-Type"] == "application/pdf"  # as the OpenAPI description says
+    described = register_routers().get_openapi_schema()["paths"][
+        "/api/v1/requests/{request_id}/attachments/{attachment_id}"
+    ]["get"]["responses"][200]
+    assert "*/*" in described["content"] and "X-Content-SHA256" in described["headers"]
     r = _post_multipart(
         portal,
         f"{URL}/{request.pk}/attachments",

@@ -479,9 +479,17 @@ def requests_attach(
     openapi_extra={
         "responses": {
             200: {
-                "description": "The file, with its content type.",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                "description": (
+                    "The file, with the content type of its kind (application/pdf, image/png, "
+                    "…: one of the accepted attachment types) and its SHA-256 in "
+                    "X-Content-SHA256."
+                ),
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                "headers": {
+                    "X-Content-SHA256": {
+                        "description": "the SHA-256 of the file, as recorded when it was added",
+                        "schema": {"type": "string"},
+                    }
                 },
             }
         }
