@@ -288,6 +288,8 @@ def test_default_period_is_this_year_to_date_of_the_topmost_unit(network, login_
         ),
         ({"period": "custom", "from": "1990-01-01", "to": "2024-04-01"}, "at most 20 years"),
         ({"period": "month", "month": "2024-13"}, "Enter a month as YYYY-MM."),
+        ({"period": "month", "month": "0001-01"}, "Dates must lie between 1901-01-01"),
+        ({"period": "custom", "to": "0001-01-01"}, "Dates must lie between 1901-01-01"),
         ({"period": "custom", "from": "not a date"}, "Enter a valid date."),
         ({"period": "fortnight"}, "Select a valid choice."),
     ],

@@ -42,10 +42,17 @@ def test_authentication_scope_and_errors(network, api_as):
         ({"ip_type": "magic"}, "ip_type"),
         ({"from": "2024-03-01", "to": "2024-02-29"}, "to"),
         ({"from": "2024-02-30"}, "from"),
+        # Dates with no month before or after them (found by schemathesis: a 500).
+        ({"to": "0001-01-01"}, "to"),
+        ({"from": "9999-12-01", "to": "9999-12-31"}, "from"),
+        ({"from": "1900-12-31"}, "from"),
     ):
         response = city.get(URL, params)
         assert response.status_code == 422, params
         assert response.json()["field"] == field
+    for params in ({"to": "0001-01-01"}, {"from": "2101-01-01", "to": "2101-02-01"}):
+        response = city.get(KPIS, params)
+        assert response.status_code == 422 and response.json()["code"] == "bad_period"
     response = city.get(KPIS, {"compare": "last_decade"})
     assert response.status_code == 422 and response.json()["field"] == "compare"
 

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from ipps.casework import services
-from ipps.core.api import Error, Pagination
+from ipps.core.api import Error, Id, Pagination
 from ipps.core.models import Notification
 
 router = Router(tags=["notifications"])
@@ -31,7 +31,7 @@ class NotificationOut(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(
+    ids: list[Id] | None = Field(
         None, max_length=1000, description="the notifications to mark; all unread ones if omitted"
     )
 

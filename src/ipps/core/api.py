@@ -8,6 +8,7 @@ import types
 import typing
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -104,6 +105,10 @@ class StaffSessionAuth(SessionAuth):
 # The largest offset a list takes: beyond it, SQLite refuses the LIMIT/OFFSET (a 64-bit one
 # answered 500), and no list here is that long.
 MAX_OFFSET = 2**31 - 1
+
+# Ids are 64-bit: a body's list of ids says so, and a larger one is a validation error rather
+# than a value the database refuses in the middle of a write.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class Pagination(LimitOffsetPagination):

@@ -64,6 +64,9 @@ from ipps.network.scope import unit_ids_for
 
 GROUP_KEYS = ("month", "unit", "kind", "ip_type", "chain_stage", "channel")
 MAX_YEARS = 20
+# The dates a period may take (the year before is reachable for comparisons): the network's
+# records are recent, and dates near year 1 or 9999 have no month before or after them.
+EARLIEST, LATEST = dt.date(1901, 1, 1), dt.date(2100, 12, 31)
 # The dashboard's tiles that count ledger quantities, in display order.
 KIND_TILES = (
     ("queries_answered", RecordKind.QUERY_ANSWERED),
@@ -112,6 +115,7 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int) -> Period:
         first = dt.date(year, month, 1)
+        _check_date(first, "month")
         return cls(first, _month_end(first))
 
     @classmethod
@@ -170,9 +174,23 @@ class Period:
         )
 
 
+def _check_date(day: dt.date, field: str) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise ServiceError(
+            "bad_period",
+            _("Dates must lie between %(first)s and %(last)s.")
+            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+            field=field,
+            status=422,
+        )
+
+
 def parse_period(start: dt.date | None, end: dt.date | None) -> Period:
     """A period from optional `from`/`to` dates: missing start = 1 January of the end's year,
     missing end = today (local date)."""
+    for field, day in (("from", start), ("to", end)):
+        if day is not None:
+            _check_date(day, field)
     end = end or timezone.localdate()
     start = start or dt.date(end.year, 1, 1)
     if end < start:
