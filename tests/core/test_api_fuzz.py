@@ -9,7 +9,8 @@ input (a 409 for an illegal transition, a 422 for a date range the wrong way rou
 the spec declares, not failures; checks that call them failures are not run.
 
 A run is bounded by `IPPS_FUZZ_EXAMPLES` examples an operation (default 12; the hand runs before
-releases use 200 or more).
+releases use 200 or more). `IPPS_FUZZ_AS` names the test network's user whose token calls
+(default `admin`; `liaison_zgc` or `portal_zgc` try the scoped answers).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ schema.app = IppsWSGIHandler()
 
 @pytest.fixture
 def bearer(network):
-    _token, raw = token_create(user=network.admin, name="fuzz")
+    user = getattr(network, os.environ.get("IPPS_FUZZ_AS", "admin"))
+    _token, raw = token_create(user=user, name="fuzz")
     return {"Authorization": f"Bearer {raw}"}
 
 
