@@ -17,6 +17,7 @@ from django.utils import timezone
 from ipps.assessment.models import Evaluation, FundingPlan, Scheme
 from ipps.ledger.models import ServiceRecord
 from ipps.reporting.models import MonthlyReport
+from tests.demo.conftest import loaded_for_the_module
 
 
 def run() -> str:
@@ -25,9 +26,15 @@ def run() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    with loaded_for_the_module(django_db_blocker):
+        yield run()
+
+
 @pytest.fixture
-def demo(db):
-    return run()
+def demo(loaded, db):
+    return loaded
 
 
 def test_monthly_reports_of_this_year(demo):

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from ipps.casework.choices import RequestStatus
 from ipps.casework.models import (
@@ -20,6 +21,7 @@ from ipps.core.choices import Channel
 from ipps.core.models import AuditEvent
 from ipps.demo.requests import requests_for
 from ipps.ledger.models import ServiceRecord
+from tests.demo.conftest import loaded_for_the_module
 
 
 def run(*args) -> str:
@@ -28,10 +30,17 @@ def run(*args) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=media), loaded_for_the_module(django_db_blocker):
+        yield run(), media
+
+
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return run()
+def demo(loaded, db, settings):
+    output, settings.MEDIA_ROOT = loaded
+    return output
 
 
 def test_every_status_and_channel_is_there(demo):

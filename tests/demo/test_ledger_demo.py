@@ -14,6 +14,7 @@ from ipps.demo.ledger import SOURCE_TYPE, ledger_for, load_ledger, plan_ledger
 from ipps.enterprises.models import Enterprise
 from ipps.ledger import rollups
 from ipps.ledger.models import LedgerRollup, ServiceRecord
+from tests.demo.conftest import loaded_for_the_module
 
 ROWS = 3000
 
@@ -26,9 +27,15 @@ def run(*args) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    with loaded_for_the_module(django_db_blocker):
+        yield run()
+
+
 @pytest.fixture
-def demo(db):
-    return run()
+def demo(loaded, db):
+    return loaded
 
 
 def test_history_covers_the_network_from_january_last_year(demo):

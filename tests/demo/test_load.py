@@ -18,6 +18,7 @@ from ipps.demo.plan import build_plan
 from ipps.enterprises.models import Enterprise, IPAsset, PriorityListing
 from ipps.network.models import Membership, ServiceUnit
 from ipps.network.scope import unit_ids_for
+from tests.demo.conftest import loaded_for_the_module
 
 N = 200
 
@@ -28,9 +29,15 @@ def run_demo(*args) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    with loaded_for_the_module(django_db_blocker):
+        yield run_demo()
+
+
 @pytest.fixture
-def demo(db):
-    return run_demo()
+def demo(loaded, db):
+    return loaded
 
 
 def counts():
@@ -173,26 +180,3 @@ def test_if_empty_does_nothing_when_units_exist(demo):
     output = run_demo("--if-empty")
     assert counts() == before
     assert "already holds service units" in output
-
-
-def test_if_empty_loads_an_empty_database(db):
-    output = run_demo("--if-empty")
-    assert ServiceUnit.objects.count() == 111
-    assert "Demo network loaded" in output
-    assert "Demo-ipps-2026" in output and "district-110108" in output
-
-
-def test_the_same_seed_gives_the_same_data_twice(db):
-    """Two fresh loads (inside savepoints that are rolled back) write the same enterprises."""
-    from django.db import transaction
-
-    snapshots = []
-    for _run in range(2):
-        with transaction.atomic():
-            run_demo()
-            snapshots.append(
-                sorted(Enterprise.objects.values_list("uscc", "name", "workstation__code"))
-            )
-            transaction.set_rollback(True)
-    assert snapshots[0] == snapshots[1]
-    assert len(snapshots[0]) == N
