@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ipps.network.choices import EDITOR_ROLES, Role
 from ipps.network.models import ServiceUnit
-from ipps.network.scope import clear_cache, unit_ids_for
+from ipps.network.scope import clear_cache, roles_of, unit_ids_for
 from tests.factories import UserFactory, membership
 
 
@@ -58,3 +59,29 @@ def test_every_signed_in_user_sees_the_whole_directory(network):
     everything = ServiceUnit.objects.count()
     for user in (network.liaison_zgc, network.portal_zgc, network.auditor):
         assert ServiceUnit.objects.visible_to(user).count() == everything
+
+
+def test_each_role_reaches_the_subtree_of_its_own_unit(network):
+    user = UserFactory(username="two-hats")
+    membership(user, network.haidian, Role.OFFICER)
+    membership(user, network.ws_wangjing, Role.LIAISON)
+    membership(user, network.chaoyang, Role.AUDITOR)
+    haidian = {network.haidian.pk, network.ws_zgc.pk, network.ws_shangdi.pk}
+    assert unit_ids_for(user, {Role.OFFICER}) == haidian
+    assert unit_ids_for(user, {Role.LIAISON}) == {network.ws_wangjing.pk}
+    assert unit_ids_for(user) == haidian | {network.ws_wangjing.pk}
+    assert unit_ids_for(user, {Role.AUDITOR}) == {network.chaoyang.pk, network.ws_wangjing.pk}
+    assert roles_of(user) == {Role.OFFICER, Role.LIAISON, Role.AUDITOR}
+
+
+def test_a_users_memberships_and_reach_are_read_once_in_one_statement(
+    network, django_assert_num_queries
+):
+    """Every staff request needs them: one statement reads the memberships and the units below
+    them (not the whole network's tree), and the answer is kept for the request."""
+    clear_cache(network.haidian_officer)
+    with django_assert_num_queries(1):
+        assert unit_ids_for(network.haidian_officer) == unit_ids_for(
+            network.haidian_officer, EDITOR_ROLES
+        )
+        assert roles_of(network.haidian_officer) == {Role.OFFICER}

@@ -6,10 +6,11 @@ lives for one request.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ipps.core.prepared import Prepared
+from ipps.core.prepared import Prepared, fetch_all
 from ipps.network.choices import BUSINESS_ROLES, Role
 
 
@@ -19,15 +20,33 @@ def _tree():
     return ServiceUnit.objects.order_by().values_list("id", "parent_id")
 
 
-def _user_memberships(user_id):
-    from ipps.network.models import Membership
-
-    return Membership.objects.filter(user_id=user_id).order_by().values_list("unit_id", "role")
-
-
-# Read on every request of a staff user: compiled once per process.
 _TREE = Prepared(_tree)
-_MEMBERSHIPS = Prepared(_user_memberships)
+MAX_DEPTH = 16  # levels below a membership's unit that its role reaches, at most
+
+
+@functools.cache
+def _reach_sql() -> str:
+    from ipps.network.models import Membership, ServiceUnit
+
+    membership, unit = Membership._meta.db_table, ServiceUnit._meta.db_table
+    # UNION ALL with a bound on the depth rather than UNION: no duplicate test for every row (the
+    # tree is three levels deep; the bound only ends a loop a broken parent link would make).
+    return (
+        "WITH RECURSIVE reach(root_id, role, unit_id, depth) AS ("  # noqa: S608 - our own names
+        f"SELECT unit_id, role, unit_id, 0 FROM {membership} WHERE user_id = %s "
+        f"UNION ALL SELECT reach.root_id, reach.role, u.id, reach.depth + 1 FROM {unit} u "
+        f"JOIN reach ON u.parent_id = reach.unit_id WHERE reach.depth < {MAX_DEPTH}) "
+        "SELECT root_id, role, unit_id FROM reach"
+    )
+
+
+def _reach(user) -> list[tuple[int, str, int]]:
+    """(unit of a membership, its role, a unit in that unit's subtree) for every membership of
+    the user, read once per request in one statement: the memberships and the units they reach
+    (a workstation's liaison reads one row, not the whole network's tree)."""
+    if "_ipps_reach" not in user.__dict__:
+        user.__dict__["_ipps_reach"] = fetch_all(_reach_sql(), [user.pk])
+    return user.__dict__["_ipps_reach"]
 
 
 def _children_map() -> dict[int | None, list[int]]:
@@ -54,10 +73,8 @@ def _subtree_ids(
 
 
 def _memberships(user) -> list[tuple[int, str]]:
-    """(unit id, role) of every membership of the user, loaded once per request."""
-    if "_ipps_memberships" not in user.__dict__:
-        user.__dict__["_ipps_memberships"] = _MEMBERSHIPS.all(user_id=user.pk)
-    return user.__dict__["_ipps_memberships"]
+    """(unit id, role) of every membership of the user."""
+    return [(root, role) for root, role, unit_id in _reach(user) if unit_id == root]
 
 
 def unit_ids_for(user, roles: Iterable[str] = BUSINESS_ROLES) -> frozenset[int] | None:
@@ -69,12 +86,7 @@ def unit_ids_for(user, roles: Iterable[str] = BUSINESS_ROLES) -> frozenset[int] 
     roles = frozenset(roles)
     cache = user.__dict__.setdefault("_ipps_scope", {})
     if roles not in cache:
-        roots = [unit_id for unit_id, role in _memberships(user) if role in roles]
-        if roots and "_ipps_tree" not in user.__dict__:
-            user.__dict__["_ipps_tree"] = _children_map()
-        cache[roles] = (
-            _subtree_ids(roots, user.__dict__.get("_ipps_tree")) if roots else frozenset()
-        )
+        cache[roles] = frozenset(unit_id for _root, role, unit_id in _reach(user) if role in roles)
     return cache[roles]
 
 
@@ -106,7 +118,7 @@ def reaches_unit(user, unit_id: int | None, roles: Iterable[str] = BUSINESS_ROLE
 
 def clear_cache(user) -> None:
     user.__dict__.pop("_ipps_scope", None)
-    for key in ("_ipps_roles", "_ipps_memberships", "_ipps_tree"):
+    for key in ("_ipps_roles", "_ipps_reach"):
         user.__dict__.pop(key, None)
 
 
