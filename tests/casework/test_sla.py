@@ -143,6 +143,30 @@ def test_a_policy_saved_while_a_request_is_taken_in_applies_to_it(
     assert calls == ["consultations"]
 
 
+def test_intake_reads_the_policies_again_only_after_one_changed(network, make_request, policies):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def policy_reads() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            make_request(received_at=MONDAY_9)
+        return sum(
+            q["sql"].startswith('SELECT "casework_slapolicy"."id"')
+            for q in queries.captured_queries
+        )
+
+    policy_reads()
+    assert policy_reads() == 0
+    default = SlaPolicy.objects.get(name="default")
+    default.resolution_days = 10
+    default.save()
+    assert policy_reads() == 1
+    request = make_request(received_at=MONDAY_9)
+    assert request.resolution_due == dt.datetime(2026, 12, 7, 9, 0, tzinfo=MONDAY_9.tzinfo)
+    SlaPolicy.objects.filter(name="urgent").delete()
+    assert make_request(received_at=MONDAY_9, priority="urgent").sla_policy.name == "default"
+
+
 def test_without_any_policy_the_helpdesk_default_applies(network, make_request):
     request = make_request(received_at=MONDAY_9)
     assert request.sla_policy is None

@@ -426,13 +426,15 @@ def request_create(
     request.assignee = assignee
     request.full_clean(exclude=_NOT_REVALIDATED, validate_unique=False, validate_constraints=False)
     rules = sla.rules_version()
-    sla.compute_dues(request, sla.policy_for(request), now, calendar_version=rules[1])
+    policy = sla.policy_for(request, sla.active_policies(rules[0]))
+    sla.compute_dues(request, policy, now, calendar_version=rules[1])
     with transaction.atomic():
         request.reference = next_reference(timezone.localtime(received).year)
         # Policies and the calendar as they are when the request is written (a change to them
         # recomputes the requests written before it): computed again if one changed meanwhile.
-        if sla.rules_version() != rules:
-            sla.compute_dues(request, sla.policy_for(request), now)
+        if (changed := sla.rules_version()) != rules:
+            policy = sla.policy_for(request, sla.active_policies(changed[0]))
+            sla.compute_dues(request, policy, now, calendar_version=changed[1])
         insert(request)
         _event(
             request,

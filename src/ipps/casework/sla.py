@@ -28,6 +28,7 @@ DEFAULT_RESOLUTION_DAYS = 3
 
 
 _ACTIVE_POLICIES = Prepared(lambda: SlaPolicy.objects.filter(is_active=True).order_by())
+_active: tuple[tuple, list[SlaPolicy]] | None = None  # (version, the policies as of it)
 
 
 def rules_version() -> tuple[tuple, tuple]:
@@ -38,6 +39,16 @@ def rules_version() -> tuple[tuple, tuple]:
 
     both = tables_version(SlaPolicy, CalendarDay, CalendarYear)
     return both[:3], both[3:]
+
+
+def active_policies(version: tuple) -> list[SlaPolicy]:
+    """The active policies as of `version` (the first part of `rules_version()`, read by the
+    caller), read again only when it has changed: intake reads the version anyway, and the
+    policies change a few times a year. The instances are shared: read them, do not change them."""
+    global _active
+    if _active is None or _active[0] != version:
+        _active = (version, _ACTIVE_POLICIES.all())
+    return _active[1]
 
 
 def policy_for(
