@@ -1,5 +1,9 @@
 # ipps — the two commands that matter: `make demo` and `make test`.
-PYTHON ?= python3
+# The system's Python when it is 3.11 or newer, else the first python3 on the PATH: distributions
+# build theirs with profile-guided and link-time optimisation, which runs ipps 10-20% faster than
+# a plain source build (pyenv's default, say). `make PYTHON=...` chooses another.
+PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' \
+	2>/dev/null && echo /usr/bin/python3 || echo python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 IPPS := $(BIN)/ipps
