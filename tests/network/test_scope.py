@@ -85,3 +85,15 @@ def test_a_users_memberships_and_reach_are_read_once_in_one_statement(
             network.haidian_officer, EDITOR_ROLES
         )
         assert roles_of(network.haidian_officer) == {Role.OFFICER}
+
+
+def test_a_loop_in_the_tree_does_not_hang_the_scope(network):
+    """The tree's shape is enforced on save; a parent link changed behind its back (here a
+    district made the child of its own workstation) must not make every request loop."""
+    ServiceUnit.objects.filter(pk=network.haidian.pk).update(parent=network.ws_zgc)
+    clear_cache(network.haidian_officer)
+    assert unit_ids_for(network.haidian_officer) == {
+        network.haidian.pk,
+        network.ws_zgc.pk,
+        network.ws_shangdi.pk,
+    }

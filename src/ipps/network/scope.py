@@ -30,7 +30,7 @@ def _reach_sql() -> str:
 
     membership, unit = Membership._meta.db_table, ServiceUnit._meta.db_table
     # UNION ALL with a bound on the depth rather than UNION: no duplicate test for every row (the
-    # tree is three levels deep; the bound only ends a loop a broken parent link would make).
+    # tree is a few levels deep; the bound only ends a loop that a broken parent link would make).
     return (
         "WITH RECURSIVE reach(root_id, role, unit_id, depth) AS ("  # noqa: S608 - our own names
         f"SELECT unit_id, role, unit_id, 0 FROM {membership} WHERE user_id = %s "
