@@ -139,3 +139,16 @@ def test_a_due_time_from_before_standard_time_is_refused(network, api_as):
         "/api/v1/calendar/add", {"start": "1021-07-25T13:39:11", "working_days": 1}
     )
     assert response.status_code == 422 and response.json()["field"] == "start"
+
+
+def test_with_debug_on_the_parsers_detail_follows_the_message_in_the_callers_language(
+    network, api_as, settings
+):
+    settings.DEBUG = True
+    client = api_as(network.liaison_zgc)
+    client.headers["Accept-Language"] = "zh-hans"
+    response = client.post("/api/v1/requests", "{bad", content_type="application/json")
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert message.startswith("请求体不是有效的 JSON。 (")
+    assert "Cannot parse" not in message

@@ -338,13 +338,14 @@ def on_http_error(request, exc: HttpError):
         413: "too_large",
         415: "unsupported_media_type",
     }
-    message = _NINJA_MESSAGES.get(str(exc))
-    return _error(
-        request,
-        exc.status_code,
-        codes.get(exc.status_code, "error"),
-        str(message) if message is not None else str(exc),
-    )
+    text = str(exc)
+    # With DEBUG on, ninja appends the parser's own words: "Cannot parse request body (…)"; they
+    # stay as they are after the message in the caller's language.
+    known = text.split(" (", 1)[0]
+    message = _NINJA_MESSAGES.get(known)
+    if message is not None:
+        text = f"{message} {text[len(known) :].strip()}".strip()
+    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), text)
 
 
 # ninja's own messages (English only), in the caller's language.
