@@ -78,25 +78,24 @@ def _keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+def fuzzed(examples: int):
+    """Hypothesis's settings for a run: repeatable, no example database, no deadline."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
+@fuzzed(EXAMPLES)
 def test_operation_keeps_its_contract(case, bearer):
     case.call_and_validate(headers=bearer, checks=CHECKS)
 
 
 @schema.parametrize()
-@settings(
-    max_examples=SCOPED_EXAMPLES,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
+@fuzzed(SCOPED_EXAMPLES)
 def test_operation_keeps_its_contract_for_scoped_users(case, scoped_bearer):
     case.call_and_validate(headers=scoped_bearer, checks=CHECKS)
